@@ -1,0 +1,3 @@
+from jusha.cli import main
+
+main()

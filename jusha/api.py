@@ -1,0 +1,47 @@
+"""The JSON API (OpenAPI at /api/openapi.json, docs at /api/docs): what a WeChat mini-program or
+another system uses. Each app contributes a router; errors have one shape everywhere."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from jusha.accounts.api import router as accounts_router
+from jusha.core.errors import DomainError, RateLimited
+from jusha.places.api import router as places_router
+
+api = NinjaAPI(title="Jusha API", version="1", urls_namespace="api")
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    response = api.create_response(
+        request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    fields = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields.append({"field": ".".join(loc), "message": error.get("msg", "")})
+    return api.create_response(
+        request, {"detail": _("Some fields are missing or invalid."), "code": "invalid", "errors": fields},
+        status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(request, {"detail": _("Please log in first."), "code": "unauthenticated"},
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "code": "error"}, status=exc.status_code)
+
+
+api.add_router("/auth", accounts_router)
+api.add_router("/places", places_router)

@@ -1,0 +1,323 @@
+"""The one place that answers "may this person do this to that object" and "which objects may they see".
+
+Every view, API endpoint and selector fetches objects through `visible()` / `fetch()`, so a missing
+check shows up as an empty list, never as a leak. A rule is a function from the actor's scopes to
+a Q filter on the model: `None` means nothing, `Q()` means everything. `can()` is the same rule
+asked about one object, so the list and the detail page can never disagree.
+
+Scoping, in one sentence per role (the matrix tests state the same, person by person):
+- an administrator sees and changes everything;
+- subdistrict staff see and change what belongs to their subdistrict;
+- command operators and supervisors see their subdistrict's organisations, places and audit entries;
+- community staff see their community's people and the units that serve it;
+- a unit liaison sees and edits their own unit; a team member sees their team;
+- a resident sees only themselves; everyone, even anonymous, sees the public map of places.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Model, Q, QuerySet
+
+from jusha.core.errors import NotAllowed
+
+
+class Action(StrEnum):
+    PLACE_VIEW = "places.view"
+    PLACE_CHANGE = "places.change"
+    UNIT_VIEW = "orgs.view_unit"
+    UNIT_CHANGE = "orgs.change_unit"
+    TEAM_VIEW = "orgs.view_team"
+    TEAM_CHANGE = "orgs.change_team"
+    PERSON_VIEW = "accounts.view_person"
+    PERSON_REVEAL_MOBILE = "accounts.reveal_mobile"
+    AUDIT_VIEW = "audit.view"
+    CONSOLE_USE = "console.use"
+
+
+@dataclass
+class Actor:
+    """What one person may act on, computed once per request from their role assignments."""
+
+    user_id: int | None = None
+    is_admin: bool = False
+    # role → ids of the places/organisations the role is held in
+    subdistricts: dict[str, set[int]] = field(default_factory=dict)
+    communities: dict[str, set[int]] = field(default_factory=dict)
+    member_units: set[int] = field(default_factory=set)
+    teams: set[int] = field(default_factory=set)
+    grids: set[int] = field(default_factory=set)
+    grid_communities: set[int] = field(default_factory=set)
+
+    def subdistricts_as(self, *roles: str) -> set[int]:
+        return set().union(*(self.subdistricts.get(r, set()) for r in roles))
+
+    def communities_as(self, *roles: str) -> set[int]:
+        return set().union(*(self.communities.get(r, set()) for r in roles))
+
+    @property
+    def roles(self) -> set[str]:
+        from jusha.accounts.models import Role
+
+        held = {r for r, ids in {**self.subdistricts, **self.communities}.items() if ids}
+        if self.member_units:
+            held.add(Role.UNIT_LIAISON)
+        if self.teams:
+            held.add(Role.TEAM_MEMBER)
+        if self.grids:
+            held.add(Role.GRID_WORKER)
+        if self.is_admin:
+            held.add(Role.ADMINISTRATOR)
+        return held
+
+    @property
+    def is_staff_member(self) -> bool:
+        from jusha.accounts.models import Role
+
+        return bool(self.roles - {Role.RESIDENT})
+
+
+ANONYMOUS = Actor()
+
+
+def actor_of(user) -> Actor:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_jusha_actor", None)
+    if cached is not None:
+        return cached
+    from jusha.accounts.models import Role, RoleAssignment
+    from jusha.orgs.models import GridWorker
+
+    actor = Actor(user_id=user.pk)
+    for role, sub_id, com_id, unit_id, team_id in RoleAssignment.objects.filter(user=user).values_list(
+        "role", "subdistrict_id", "community_id", "member_unit_id", "team_id"
+    ):
+        if role == Role.ADMINISTRATOR:
+            actor.is_admin = True
+        elif sub_id:
+            actor.subdistricts.setdefault(role, set()).add(sub_id)
+        elif com_id:
+            actor.communities.setdefault(role, set()).add(com_id)
+        elif unit_id:
+            actor.member_units.add(unit_id)
+        elif team_id:
+            actor.teams.add(team_id)
+    for grid_id, community_id in GridWorker.objects.filter(user=user).values_list("grids__id", "grids__community_id"):
+        if grid_id:
+            actor.grids.add(grid_id)
+            actor.grid_communities.add(community_id)
+    user._jusha_actor = actor
+    return actor
+
+
+def forget(user) -> None:
+    """Drop the cached scopes after the person's roles changed within the same request."""
+    if hasattr(user, "_jusha_actor"):
+        del user._jusha_actor
+
+
+Rule = Callable[[Actor], Q | None]
+_rules: dict[tuple[str, Action], Rule] = {}
+
+
+def rule(model_label: str, *actions: Action):
+    def register(fn: Rule) -> Rule:
+        for action in actions:
+            _rules[(model_label, action)] = fn
+        return fn
+
+    return register
+
+
+def _any(*qs: Q | None) -> Q | None:
+    kept = [q for q in qs if q is not None]
+    if not kept:
+        return None
+    combined = kept[0]
+    for q in kept[1:]:
+        combined |= q
+    return combined
+
+
+def _in(lookup: str, ids: set[int]) -> Q | None:
+    return Q(**{f"{lookup}__in": ids}) if ids else None
+
+
+def _filter_for(actor: Actor, action: Action, model: type[Model]) -> Q | None:
+    if actor.is_admin:
+        return Q()
+    fn = _rules.get((model._meta.label, action))
+    if fn is None:
+        return None
+    return fn(actor)
+
+
+def visible(actor_or_user, action: Action, queryset: QuerySet) -> QuerySet:
+    """`queryset` narrowed to the objects the actor may do `action` on."""
+    actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_of(actor_or_user)
+    q = _filter_for(actor, action, queryset.model)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def can(actor_or_user, action: Action, obj: Model | None = None) -> bool:
+    actor = actor_or_user if isinstance(actor_or_user, Actor) else actor_of(actor_or_user)
+    if obj is None:
+        return _general(actor, action)
+    return visible(actor, action, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def fetch(actor_or_user, action: Action, queryset: QuerySet, **lookup) -> Model:
+    """The one object matching `lookup` that the actor may act on, else NotAllowed (a 404)."""
+    obj = visible(actor_or_user, action, queryset).filter(**lookup).first()
+    if obj is None:
+        raise NotAllowed()
+    return obj
+
+
+def require(actor_or_user, action: Action, obj: Model | None = None) -> None:
+    if not can(actor_or_user, action, obj):
+        raise NotAllowed()
+
+
+def _general(actor: Actor, action: Action) -> bool:
+    """Actions not about one object: may the actor use this part of the product at all."""
+    from jusha.accounts.models import Role
+
+    if action is Action.CONSOLE_USE:
+        return actor.is_staff_member
+    if action is Action.AUDIT_VIEW:
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.SUPERVISOR)
+            or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action is Action.PERSON_VIEW:
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action is Action.UNIT_VIEW:
+        return actor.is_admin or bool(
+            actor.subdistricts or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units
+        )
+    if action is Action.PLACE_VIEW:
+        return True
+    return actor.is_admin
+
+
+# --- rules, per model ---------------------------------------------------------------------------
+from jusha.accounts.models import Role  # noqa: E402  (rules below need the role names)
+
+_SUBDISTRICT_WIDE = (Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR, Role.SUPERVISOR)
+
+
+@rule("places.District", Action.PLACE_VIEW)
+@rule("places.Subdistrict", Action.PLACE_VIEW)
+@rule("places.Community", Action.PLACE_VIEW)
+@rule("places.Grid", Action.PLACE_VIEW)
+def _places_public(actor: Actor) -> Q:
+    return Q()
+
+
+@rule("places.Subdistrict", Action.PLACE_CHANGE)
+def _subdistrict_change(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("places.Community", Action.PLACE_CHANGE)
+def _community_change(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("places.Grid", Action.PLACE_CHANGE)
+def _grid_change(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("orgs.MemberUnit", Action.UNIT_VIEW)
+def _unit_view(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    return _any(
+        _in("alliance__subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE)),
+        _in("sub_alliance__community", communities),
+        _in("pk", _units_serving(communities)),
+        _in("pk", actor.member_units),
+    )
+
+
+def _units_serving(community_ids: set[int]) -> set[int]:
+    if not community_ids:
+        return set()
+    from jusha.orgs.models import MemberUnit
+
+    return set(MemberUnit.service_area.through.objects.filter(community_id__in=community_ids)
+               .values_list("memberunit_id", flat=True))
+
+
+@rule("orgs.MemberUnit", Action.UNIT_CHANGE)
+def _unit_change(actor: Actor) -> Q | None:
+    return _any(
+        _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+        _in("pk", actor.member_units),
+    )
+
+
+@rule("orgs.Team", Action.TEAM_VIEW)
+def _team_view(actor: Actor) -> Q | None:
+    from jusha.places.models import Community
+
+    community_subdistricts = set(
+        Community.objects.filter(pk__in=actor.communities_as(Role.COMMUNITY_STAFF))
+        .values_list("subdistrict_id", flat=True)
+    ) if actor.communities_as(Role.COMMUNITY_STAFF) else set()
+    return _any(
+        _in("subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE) | community_subdistricts),
+        _in("pk", actor.teams),
+    )
+
+
+@rule("orgs.Team", Action.TEAM_CHANGE)
+def _team_change(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+def _people_in(subdistrict_ids: set[int], community_ids: set[int]) -> Q | None:
+    """People who hold a role in, or work a grid of, these places."""
+    from jusha.accounts.models import RoleAssignment
+    from jusha.orgs.models import GridWorker
+
+    parts = []
+    if subdistrict_ids:
+        parts.append(Q(pk__in=RoleAssignment.objects.filter(
+            Q(subdistrict__in=subdistrict_ids) | Q(community__subdistrict__in=subdistrict_ids)
+            | Q(member_unit__alliance__subdistrict__in=subdistrict_ids) | Q(team__subdistrict__in=subdistrict_ids)
+        ).values("user")))
+        parts.append(Q(pk__in=GridWorker.objects.filter(
+            grids__community__subdistrict__in=subdistrict_ids).values("user")))
+    if community_ids:
+        parts.append(Q(pk__in=RoleAssignment.objects.filter(community__in=community_ids).values("user")))
+        parts.append(Q(pk__in=GridWorker.objects.filter(grids__community__in=community_ids).values("user")))
+    return _any(*parts)
+
+
+@rule("accounts.User", Action.PERSON_VIEW)
+def _person_view(actor: Actor) -> Q | None:
+    return _any(
+        _people_in(actor.subdistricts_as(Role.SUBDISTRICT_STAFF), actor.communities_as(Role.COMMUNITY_STAFF)),
+        Q(pk=actor.user_id) if actor.user_id else None,
+    )
+
+
+@rule("accounts.User", Action.PERSON_REVEAL_MOBILE)
+def _person_reveal(actor: Actor) -> Q | None:
+    return _people_in(actor.subdistricts_as(Role.SUBDISTRICT_STAFF), actor.communities_as(Role.COMMUNITY_STAFF))
+
+
+@rule("audit.AuditEntry", Action.AUDIT_VIEW)
+def _audit_view(actor: Actor) -> Q | None:
+    return _any(
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.SUPERVISOR)),
+        _in("community", actor.communities_as(Role.COMMUNITY_STAFF)),
+    )

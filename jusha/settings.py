@@ -1,0 +1,220 @@
+"""Jusha's one settings module.
+
+Everything a deployment changes comes from environment variables, parsed strictly: a value that
+cannot be understood stops start-up instead of silently falling back. The defaults are the safe
+production ones; `jusha demo` and the test runner switch DEBUG on explicitly.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("JUSHA_DATA_DIR", BASE_DIR.parent / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret(name: str) -> str | None:
+    """A secret from NAME, or from the file that NAME_FILE points at (Docker/systemd credentials)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name) or None
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off")
+    SECRET_KEY = "jusha-insecure-development-key-never-use-in-production-0123456789"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks_db",
+    "jusha.core",
+    "jusha.places",
+    "jusha.orgs",
+    "jusha.accounts",
+    "jusha.audit",
+    "jusha.web",
+    "jusha.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jusha.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "jusha.urls"
+WSGI_APPLICATION = "jusha.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jusha.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# SQLite is the embedded default; DATABASE_URL switches to PostgreSQL for production and scale.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+_default_db = f"sqlite:///{DATA_DIR / 'jusha.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["jusha.accounts.backends.StaffPasswordBackend", "jusha.accounts.backends.MobileCodeBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions end after inactivity: every request pushes the expiry forward.
+SESSION_COOKIE_AGE = env_int("JUSHA_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("JUSHA_STATIC_ROOT", DATA_DIR / "static"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("JUSHA_MEDIA_ROOT", DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("JUSHA_BEHIND_TLS_PROXY", False) else None
+SECURE_SSL_REDIRECT = env_bool("JUSHA_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("JUSHA_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("JUSHA_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JUSHA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JUSHA_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Jusha's own settings -------------------------------------------------------------------------
+# Map tiles: a deployment points this at its own tile server; empty means the map draws without tiles.
+JUSHA_TILE_URL = os.environ.get("JUSHA_TILE_URL", "")
+JUSHA_TILE_ATTRIBUTION = os.environ.get("JUSHA_TILE_ATTRIBUTION", "")
+
+# One-time codes sent to residents' mobiles.
+JUSHA_CODE_TTL_SECONDS = env_int("JUSHA_CODE_TTL_SECONDS", 300)
+JUSHA_CODE_MAX_ATTEMPTS = env_int("JUSHA_CODE_MAX_ATTEMPTS", 5)
+JUSHA_CODE_PER_MOBILE_PER_HOUR = env_int("JUSHA_CODE_PER_MOBILE_PER_HOUR", 5)
+JUSHA_CODE_RESEND_SECONDS = env_int("JUSHA_CODE_RESEND_SECONDS", 60)
+JUSHA_CODE_PER_IP_PER_HOUR = env_int("JUSHA_CODE_PER_IP_PER_HOUR", 30)
+# "console" logs the message; "webhook" POSTs JSON to JUSHA_SMS_WEBHOOK_URL (an SMS gateway or bridge).
+JUSHA_SMS_SENDER = os.environ.get("JUSHA_SMS_SENDER", "console")
+JUSHA_SMS_WEBHOOK_URL = os.environ.get("JUSHA_SMS_WEBHOOK_URL", "")
+JUSHA_SMS_WEBHOOK_SECRET = env_secret("JUSHA_SMS_WEBHOOK_SECRET") or ""
+JUSHA_SMS_WEBHOOK_TIMEOUT = env_int("JUSHA_SMS_WEBHOOK_TIMEOUT", 5)
+if JUSHA_SMS_SENDER not in {"console", "webhook"}:
+    raise ImproperlyConfigured("JUSHA_SMS_SENDER must be 'console' or 'webhook'")
+if JUSHA_SMS_SENDER == "webhook" and not JUSHA_SMS_WEBHOOK_URL:
+    raise ImproperlyConfigured("JUSHA_SMS_SENDER=webhook needs JUSHA_SMS_WEBHOOK_URL")
+
+# Staff password log-in: this many failures within the window locks the account for the window.
+JUSHA_LOGIN_MAX_FAILURES = env_int("JUSHA_LOGIN_MAX_FAILURES", 5)
+JUSHA_LOGIN_LOCK_MINUTES = env_int("JUSHA_LOGIN_LOCK_MINUTES", 15)
+
+JUSHA_SITE_NAME = _("Jusha")

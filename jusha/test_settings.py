@@ -1,0 +1,17 @@
+"""Settings for the test suite: the production module with DEBUG-free, deterministic overrides."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "jusha-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("JUSHA_SSL_REDIRECT", "false")
+os.environ.setdefault("JUSHA_SECURE_COOKIES", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from jusha.settings import *  # noqa: E402,F403
+from jusha.settings import DATA_DIR, STORAGES  # noqa: E402
+
+# The manifest needs collectstatic; tests serve static files straight from the apps.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = DATA_DIR / "test-media"
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from jusha.api import api
+
+admin.site.site_header = _("Jusha administration")
+admin.site.site_title = _("Jusha")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("jusha.accounts.urls")),
+    path("console/", include("jusha.web.console_urls")),
+    path("", include("jusha.web.urls")),
+]
