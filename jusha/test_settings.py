@@ -14,4 +14,6 @@ from jusha.settings import DATA_DIR, STORAGES  # noqa: E402
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = DATA_DIR / "test-media"
+STATIC_ROOT = DATA_DIR / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

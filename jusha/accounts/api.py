@@ -1,5 +1,5 @@
 from django.contrib.auth import login, logout
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 
 from jusha.core.request_context import client_ip
@@ -45,7 +45,7 @@ def request_code(request, payload: CodeRequestIn):
     from django.conf import settings
 
     services.code_request(mobile=payload.mobile, ip=client_ip(request))
-    return 202, {"sent": True, "resend_after_seconds": settings.JUSHA_CODE_RESEND_SECONDS}
+    return Status(202, {"sent": True, "resend_after_seconds": settings.JUSHA_CODE_RESEND_SECONDS})
 
 
 @router.post("/login", response={200: MeOut, 400: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut})
@@ -59,7 +59,7 @@ def code_login(request, payload: CodeLoginIn):
 @router.post("/logout", response={204: None})
 def api_logout(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, auth=django_auth)

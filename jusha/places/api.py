@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from jusha import permissions
 from jusha.core.schemas import ErrorOut, ValidationErrorOut
@@ -28,7 +28,7 @@ class LocationOut(Schema):
 
 
 @router.get("/locate", response={200: LocationOut, 422: ValidationErrorOut})
-def locate_point(request, lng: float = Field(..., ge=-180, le=180), lat: float = Field(..., ge=-90, le=90),
+def locate_point(request, lng: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90),
                  crs: CRS = CRS.WGS84):
     """Which grid and community contain a point given in WGS-84, GCJ-02 (WeChat) or BD-09 (Baidu)."""
     location = selectors.locate_in_crs(lng, lat, crs)
@@ -58,7 +58,7 @@ def communities(request):
 
 
 @router.get("/grids.geojson", response={200: dict, 400: ErrorOut, 422: ValidationErrorOut})
-def grids_geojson(request, community: int | None = Field(None, ge=1, le=2**62)):
+def grids_geojson(request, community: int | None = Query(None, ge=1, le=2**62)):
     """The grids as a GeoJSON FeatureCollection (WGS-84), for maps."""
     return selectors.grids_feature_collection(request.user, community_id=community)
 

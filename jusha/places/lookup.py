@@ -63,11 +63,11 @@ def _shapes(rows):
 
 def _build(version: tuple) -> _Index:
     grid_shapes, grid_rows = _shapes(
-        Grid.objects.exclude(boundary=None).values_list("boundary", "code", "id", "community_id",
+        Grid.objects.filter(boundary__isnull=False).values_list("boundary", "code", "id", "community_id",
                                                         "community__subdistrict_id")
     )
     com_shapes, com_rows = _shapes(
-        Community.objects.exclude(boundary=None).values_list("boundary", "code", "id", "subdistrict_id")
+        Community.objects.filter(boundary__isnull=False).values_list("boundary", "code", "id", "subdistrict_id")
     )
     for geom in grid_shapes + com_shapes:
         shapely.prepare(geom)

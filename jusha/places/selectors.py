@@ -11,7 +11,7 @@ def locate_in_crs(lng: float, lat: float, crs: str) -> Location:
 
 
 def grids_feature_collection(user, *, community_id: int | None = None) -> dict:
-    grids = permissions.visible(user, Action.PLACE_VIEW, Grid.objects.exclude(boundary=None))
+    grids = permissions.visible(user, Action.PLACE_VIEW, Grid.objects.filter(boundary__isnull=False))
     if community_id is not None:
         grids = grids.filter(community_id=community_id)
     rows = grids.order_by("code").values("id", "code", "name", "boundary", "community_id", "community__name")
@@ -31,7 +31,7 @@ def grids_feature_collection(user, *, community_id: int | None = None) -> dict:
 
 
 def communities_feature_collection(user) -> dict:
-    rows = permissions.visible(user, Action.PLACE_VIEW, Community.objects.exclude(boundary=None)).order_by(
+    rows = permissions.visible(user, Action.PLACE_VIEW, Community.objects.filter(boundary__isnull=False)).order_by(
         "code").values("id", "code", "name", "boundary")
     return {
         "type": "FeatureCollection",

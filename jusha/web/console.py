@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from jusha import permissions
 from jusha.accounts import services as account_services
 from jusha.accounts.models import Role, User
-from jusha.audit.models import AuditEntry
 from jusha.core.errors import NotAllowed
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
@@ -125,5 +124,5 @@ def audit(request):
         "section": "audit",
         "page": _page(request, entries),
         "filters": filters,
-        "actions": AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct(),
+        "actions": selectors.audit_actions(request.user),
     })

@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch, Q
 
 from jusha import permissions
 from jusha.accounts.models import Role, RoleAssignment, User
+from jusha.audit.actions import action_label
 from jusha.audit.models import AuditEntry
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
@@ -79,6 +80,13 @@ def audit_entries(user, filters: AuditFilter):
     if filters.until:
         qs = qs.filter(at__date__lte=filters.until)
     return qs.select_related("target_type").order_by("-at", "-id")
+
+
+def audit_actions(user) -> list[tuple[str, str]]:
+    """The actions that occur in the entries this person may see, with their readable names."""
+    codes = (permissions.visible(user, Action.AUDIT_VIEW, AuditEntry.objects.all())
+             .order_by("action").values_list("action", flat=True).distinct())
+    return [(code, action_label(code)) for code in codes]
 
 
 def dashboard(user) -> dict:
