@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from jusha.audit.admin_mixins import AuditedAdminMixin
+
 from .models import RoleAssignment, User, mask_mobile
 
 
@@ -12,7 +14,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_display = ["id", "name", "username", "masked_mobile", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "role_assignments__role"]
     search_fields = ["name", "username"]

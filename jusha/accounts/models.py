@@ -139,6 +139,9 @@ class OneTimeCode(models.Model):
         verbose_name_plural = _("one-time codes")
         indexes = [models.Index(fields=["ip", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{mask_mobile(self.mobile)} @ {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class LoginFailure(models.Model):
     """One failed log-in; enough recent ones for a key (a username or a mobile) lock it out."""
@@ -149,3 +152,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"

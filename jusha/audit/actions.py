@@ -7,6 +7,15 @@ ACTION_LABELS = {
     "accounts.role_grant": _("granted a role"),
     "accounts.elderly_mode": _("switched elderly mode"),
     "accounts.mobile_reveal": _("revealed a mobile number"),
+    "places.admin_add": _("added a place in the admin"),
+    "places.admin_change": _("changed a place in the admin"),
+    "places.admin_delete": _("deleted a place in the admin"),
+    "orgs.admin_add": _("added an organisation in the admin"),
+    "orgs.admin_change": _("changed an organisation in the admin"),
+    "orgs.admin_delete": _("deleted an organisation in the admin"),
+    "accounts.admin_add": _("added a person in the admin"),
+    "accounts.admin_change": _("changed a person in the admin"),
+    "accounts.admin_delete": _("deleted a person in the admin"),
 }
 
 

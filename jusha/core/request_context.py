@@ -14,7 +14,7 @@ class Origin:
     user_agent: str = ""
 
 
-_origin: ContextVar[Origin] = ContextVar("jusha_origin", default=Origin())
+_origin: ContextVar[Origin] = ContextVar("jusha_origin", default=Origin())  # noqa: B039 (frozen dataclass)
 
 
 def current_origin() -> Origin:

@@ -1,21 +1,23 @@
 from django.contrib import admin
 
+from jusha.audit.admin_mixins import AuditedAdminMixin
+
 from .models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 
 
 @admin.register(Alliance)
-class AllianceAdmin(admin.ModelAdmin):
+class AllianceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "subdistrict"]
 
 
 @admin.register(SubAlliance)
-class SubAllianceAdmin(admin.ModelAdmin):
+class SubAllianceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "community", "alliance"]
     list_select_related = ["community", "alliance"]
 
 
 @admin.register(MemberUnit)
-class MemberUnitAdmin(admin.ModelAdmin):
+class MemberUnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "category", "sub_alliance", "contact_name", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "contact_name"]
@@ -24,13 +26,13 @@ class MemberUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "subdistrict"]
     list_filter = ["kind"]
 
 
 @admin.register(GridWorker)
-class GridWorkerAdmin(admin.ModelAdmin):
+class GridWorkerAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "on_duty"]
     filter_horizontal = ["grids"]
     raw_id_fields = ["user"]
