@@ -19,7 +19,7 @@ from jusha.core.errors import DomainError, RateLimited
 from jusha.core.messaging import DeliveryFailed, TextMessage, text_sender
 from jusha.permissions import Action
 
-from .models import ROLE_SCOPE, MOBILE_RE, LoginFailure, OneTimeCode, Role, RoleAssignment, User
+from .models import MOBILE_RE, ROLE_SCOPE, LoginFailure, OneTimeCode, Role, RoleAssignment, User
 
 log = logging.getLogger("jusha.accounts")
 
@@ -113,19 +113,23 @@ def code_login(*, mobile: str, code: str, ip: str | None) -> User:
         otp = (OneTimeCode.objects.select_for_update()
                .filter(mobile=mobile, consumed_at=None).order_by("-created_at").first())
         if otp is None or otp.expires_at <= now:
-            raise DomainError(_("The code has expired or was never sent. Ask for a new one."), field="code")
+            raise DomainError(_("The code has expired or was never sent. Ask for a new one."), field="code",
+                                  code="code_expired")
         if otp.attempts >= settings.JUSHA_CODE_MAX_ATTEMPTS:
-            raise DomainError(_("This code was entered wrongly too often. Ask for a new one."), field="code")
+            raise DomainError(_("This code was entered wrongly too often. Ask for a new one."), field="code",
+                              code="code_exhausted")
         if not hmac.compare_digest(otp.code_hash, _code_hash(mobile, code)):
             OneTimeCode.objects.filter(pk=otp.pk).update(attempts=F("attempts") + 1)
             login_failure_record(key=key, ip=ip)
             left = settings.JUSHA_CODE_MAX_ATTEMPTS - otp.attempts - 1
-            failed = DomainError(_("Wrong code. %(left)s tries left.") % {"left": max(left, 0)}, field="code")
+            failed = DomainError(_("Wrong code. %(left)s tries left.") % {"left": max(left, 0)}, field="code",
+                                 code="code_wrong")
         else:
             failed = None
             claimed = OneTimeCode.objects.filter(pk=otp.pk, consumed_at=None).update(consumed_at=now)
             if not claimed:
-                raise DomainError(_("The code has expired or was never sent. Ask for a new one."), field="code")
+                raise DomainError(_("The code has expired or was never sent. Ask for a new one."), field="code",
+                                  code="code_expired")
             user, created = User.objects.get_or_create(mobile=mobile)
             if not user.is_active:
                 raise DomainError(_("This account is disabled. Contact your community."), field="mobile")

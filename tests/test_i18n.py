@@ -1,0 +1,27 @@
+"""zh-Hans is the default language; English is the second."""
+
+import polib
+from django.conf import settings
+
+
+def test_pages_are_chinese_by_default(client, db):
+    page = client.get("/").content.decode()
+    assert 'lang="zh-hans"' in page
+    assert "首页" in page and "长辈版" in page
+
+
+def test_english_on_request(client, db):
+    page = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert 'lang="en"' in page
+    assert "Elderly mode" in page
+
+
+def test_api_errors_are_translated(client, db):
+    body = client.post("/api/auth/code", {"mobile": "123"}, content_type="application/json").json()
+    assert body["detail"] == "请输入11位中国大陆手机号。"
+
+
+def test_every_source_string_has_a_chinese_translation():
+    po = polib.pofile(str(settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    assert untranslated == []
