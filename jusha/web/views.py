@@ -3,8 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.templatetags.static import static
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,29 +33,33 @@ def activities_tab(request):
     return TemplateResponse(request, "web/activities.html", {"tab": "activities"})
 
 
-@login_required
-def me(request):
+def _me_page(request, *, error: str | None = None, status: int = 200):
     communities = permissions.visible(request.user, Action.PLACE_VIEW, Community.objects.order_by("code"))
     return TemplateResponse(request, "web/me.html", {
         "tab": "me",
         "communities": communities,
         "resident_of": request.user.role_assignments.filter(role=Role.RESIDENT).select_related("community").first(),
         "is_staff_member": permissions.can(request.user, Action.CONSOLE_USE),
-    })
+        "error": error,
+    }, status=status)
+
+
+@login_required
+def me(request):
+    return _me_page(request)
 
 
 @login_required
 @require_POST
 def join_community(request):
-    community = Community.objects.filter(pk=request.POST.get("community") or 0).first() if (
-        request.POST.get("community", "").isdigit()) else None
+    raw = request.POST.get("community", "")
+    community = Community.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 12 else None
     if community is None:
-        return TemplateResponse(request, "web/me.html", {"tab": "me", "error": _("Choose your community.")},
-                                status=400)
+        return _me_page(request, error=_("Choose your community."), status=400)
     try:
         account_services.resident_join_community(actor=request.user, community=community)
     except DomainError as exc:
-        return TemplateResponse(request, "web/me.html", {"tab": "me", "error": str(exc.message)}, status=400)
+        return _me_page(request, error=str(exc.message), status=400)
     return redirect("web:me")
 
 
