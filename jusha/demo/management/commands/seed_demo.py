@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from jusha.demo.seed import DemoRefused, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Add the demo subdistrict 聚沙街道 with its places, alliance, teams and people (once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-progress", action="store_true", help="Do not show a progress bar.")
+
+    def handle(self, *args, no_progress, **options):
+        try:
+            seed_demo(stdout=self.stdout, progress=not no_progress)
+        except DemoRefused as refused:
+            raise CommandError(str(refused)) from refused

@@ -1,0 +1,209 @@
+"""`jusha demo` on an empty database: the demo subdistrict 聚沙街道, seeded once for this module.
+
+The seed runs inside a transaction that is rolled back after the module, so the rest of the suite
+(whose world also uses the code 330114001) never sees it.
+"""
+
+import io
+import random
+import re
+
+import pytest
+import shapely
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from jusha.accounts.models import MOBILE_RE, Role, RoleAssignment, User
+from jusha.audit.models import AuditEntry
+from jusha.demo.geography import draw_map, to_geojson
+from jusha.demo.seed import DEMO_PASSWORD, RESIDENT_MOBILE, STAFF_LOGINS, seed_demo
+from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
+from jusha.places import lookup
+from jusha.places.geometry import to_shape
+from jusha.places.models import Community, District, Grid, Subdistrict
+
+pytestmark = pytest.mark.django_db
+
+TINY = 1e-10  # deg², about 1 m²
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("demo", no_serve=True, no_progress=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_output):
+    return Subdistrict.objects.get(code="330114001")
+
+
+def table_sizes() -> dict[str, int]:
+    models = [District, Subdistrict, Community, Grid, Alliance, SubAlliance, MemberUnit, Team, GridWorker,
+              User, RoleAssignment, MemberUnit.service_area.through, GridWorker.grids.through, AuditEntry]
+    return {m._meta.label: m.objects.count() for m in models}
+
+
+def test_demo_command_prints_the_logins_and_the_url(demo_output):
+    assert "http://127.0.0.1:8000/" in demo_output
+    for username, _role in STAFF_LOGINS:
+        assert username in demo_output
+    assert RESIDENT_MOBILE in demo_output and DEMO_PASSWORD in demo_output
+
+
+def test_the_demo_subdistrict_has_its_places(demo):
+    assert demo.district.code == "330114" and demo.district.name == "钱塘区"
+    communities = list(demo.communities.all())
+    assert [c.code for c in communities] == [f"330114001{i:03d}" for i in range(1, 21)]
+    assert communities[0].name == "智格社区"
+    assert {c.kind for c in communities} == {Community.Kind.URBAN, Community.Kind.VILLAGE}
+    grids = Grid.objects.filter(community__subdistrict=demo)
+    assert 95 <= grids.count() <= 105
+    for grid in grids.select_related("community"):
+        assert re.fullmatch(rf"{grid.community.code}\d{{3}}", grid.code)
+        assert grid.name.startswith(grid.community.name) and grid.name.endswith("网格")
+    assert all(4 <= c.grids.count() <= 6 for c in communities)
+
+
+def test_the_alliance_has_a_sub_alliance_per_community_and_units_of_every_category(demo):
+    alliance = Alliance.objects.get(subdistrict=demo)
+    assert alliance.name == "聚沙党建联盟"
+    assert SubAlliance.objects.filter(alliance=alliance).count() == 20
+    assert set(SubAlliance.objects.values_list("community", flat=True)) == set(
+        demo.communities.values_list("pk", flat=True))
+    units = list(MemberUnit.objects.filter(alliance=alliance).prefetch_related("service_area"))
+    assert len(units) == 160
+    assert {u.category for u in units} == set(MemberUnit.Category.values)
+    for unit in units:
+        assert unit.contact_name and re.fullmatch(MOBILE_RE, unit.contact_mobile)
+        assert unit.sub_alliance_id is not None
+        area = list(unit.service_area.all())
+        assert 1 <= len(area) <= 4 and unit.sub_alliance.community in area
+
+
+def test_there_is_one_team_of_each_kind(demo):
+    teams = Team.objects.filter(subdistrict=demo)
+    assert sorted(teams.values_list("kind", flat=True)) == sorted(Team.Kind.values)
+    assert teams.get(kind=Team.Kind.INTEGRATED_BRIGADE).name == "综合管理大队"
+    for team in teams:
+        assert RoleAssignment.objects.filter(role=Role.TEAM_MEMBER, team=team).count() >= 2
+
+
+def test_every_grid_has_a_grid_worker_and_every_grid_worker_a_grid(demo):
+    grids = Grid.objects.filter(community__subdistrict=demo)
+    workers = GridWorker.objects.filter(grids__in=grids).distinct()
+    assert abs(workers.count() - grids.count()) <= 5
+    assert not GridWorker.objects.filter(grids=None).exists()
+    assert not grids.filter(grid_workers=None).exists()
+
+
+def test_two_thousand_residents_each_with_a_unique_valid_mobile(demo):
+    residents = RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=demo)
+    assert residents.count() == 2000
+    mobiles = list(residents.values_list("user__mobile", flat=True))
+    assert len(set(mobiles)) == 2000
+    assert all(re.fullmatch(MOBILE_RE, m) for m in mobiles)
+    assert residents.values("user").distinct().count() == 2000
+    assert residents.values("community").distinct().count() == 20
+
+
+def test_staff_per_community_and_subdistrict(demo):
+    for community in demo.communities.all():
+        assert RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, community=community).count() == 2
+    at_subdistrict = RoleAssignment.objects.filter(subdistrict=demo)
+    assert at_subdistrict.filter(role=Role.SUBDISTRICT_STAFF).count() == 3
+    assert at_subdistrict.filter(role=Role.COMMAND_OPERATOR).count() == 2
+    assert at_subdistrict.filter(role=Role.SUPERVISOR).count() == 1
+    assert RoleAssignment.objects.filter(role=Role.UNIT_LIAISON).count() == 20
+
+
+def test_grids_are_valid_polygons_that_tile_their_community(demo):
+    for community in demo.communities.prefetch_related("grids"):
+        area = to_shape(community.boundary)
+        assert area.geom_type == "Polygon"
+        grids = [to_shape(g.boundary) for g in community.grids.all()]
+        for grid in grids:
+            assert grid.geom_type == "Polygon"
+            assert grid.difference(area).area < TINY
+        assert shapely.union_all(grids).symmetric_difference(area).area < TINY
+    communities = [to_shape(c.boundary) for c in demo.communities.all()]
+    assert shapely.union_all(communities).symmetric_difference(to_shape(demo.boundary)).area < TINY
+
+
+def test_no_two_grids_overlap(demo):
+    grids = [to_shape(b) for b in Grid.objects.filter(community__subdistrict=demo).values_list("boundary", flat=True)]
+    tree = shapely.STRtree(grids)
+    left, right = tree.query(grids, predicate="intersects")
+    pairs = [(i, j) for i, j in zip(left, right, strict=True) if i < j]
+    assert pairs  # neighbours touch
+    assert max(grids[i].intersection(grids[j]).area for i, j in pairs) < TINY
+    # About 8 km × 6 km near Xiasha.
+    minx, miny, maxx, maxy = shapely.union_all(grids).bounds
+    assert 120.25 < minx < maxx < 120.45 and 30.25 < miny < maxy < 30.36
+
+
+def test_locate_finds_each_grid_from_a_point_inside_it(demo):
+    for grid in Grid.objects.filter(community__subdistrict=demo):
+        point = to_shape(grid.boundary).representative_point()
+        location = lookup.locate(point.x, point.y)
+        assert (location.grid_id, location.community_id) == (grid.pk, grid.community_id)
+
+
+def test_seeding_again_adds_nothing(demo):
+    before = table_sizes()
+    summary = seed_demo(stdout=io.StringIO(), progress=False)
+    assert not summary.created
+    assert table_sizes() == before
+
+
+def test_the_demo_is_not_added_to_a_database_with_data_of_its_own(demo):
+    Subdistrict.objects.filter(pk=demo.pk).update(code="330114099")  # as if it were a real deployment's
+    before = table_sizes()
+    out = io.StringIO()
+    call_command("demo", no_serve=True, no_progress=True, stdout=out)
+    assert "http://127.0.0.1:8000/" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("seed_demo", no_progress=True, stdout=io.StringIO())
+    assert table_sizes() == before
+
+
+def test_each_demo_login_holds_its_role(demo):
+    zhige = demo.communities.get(name="智格社区")
+    expected_scope = {
+        Role.ADMINISTRATOR: {},
+        Role.SUBDISTRICT_STAFF: {"subdistrict": demo},
+        Role.COMMUNITY_STAFF: {"community": zhige},
+        Role.COMMAND_OPERATOR: {"subdistrict": demo},
+        Role.SUPERVISOR: {"subdistrict": demo},
+        Role.TEAM_MEMBER: {"team": Team.objects.get(subdistrict=demo, kind=Team.Kind.INTEGRATED_BRIGADE)},
+        Role.UNIT_LIAISON: {"member_unit__alliance__subdistrict": demo},
+    }
+    for username, role in STAFF_LOGINS:
+        user = User.objects.get(username=username)
+        if role == Role.GRID_WORKER:
+            assert list(user.grid_worker.grids.all()) == [zhige.grids.order_by("code").first()]
+        else:
+            assert user.role_assignments.filter(role=role, **expected_scope[role]).exists(), username
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    resident = User.objects.get(mobile=RESIDENT_MOBILE)
+    assert resident.role_assignments.filter(role=Role.RESIDENT, community=zhige).exists()
+    assert not resident.has_usable_password()
+
+
+def test_staff_log_in_with_the_demo_password(demo):
+    for username, _role in STAFF_LOGINS:
+        assert authenticate(username=username, password=DEMO_PASSWORD) == User.objects.get(username=username)
+    assert authenticate(username="community", password="wrong-password") is None
+
+
+def test_the_map_is_the_same_every_time():
+    def drawn():
+        m = draw_map(random.Random(7), [5] * 20)
+        return [to_geojson(g.shape) for inside in m.grids for g in inside]
+
+    assert drawn() == drawn()
