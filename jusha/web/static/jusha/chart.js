@@ -1,0 +1,97 @@
+// Jusha charts: turns every [data-jusha-chart="bar"|"line"] element into an ECharts chart.
+//
+//   data-jusha-chart  "bar" or "line"
+//   data-source       id of a <script type="application/json"> holding {"labels": [...], "values": [...]}
+//                     (Django's json_script filter writes exactly that)
+//
+// Renders as SVG (crisper, and readable by tests), follows the page's font and size (so the
+// elderly mode's larger text carries over), resizes with the window, and sets data-ready="true".
+(() => {
+  "use strict";
+
+  const charts = new Set();
+
+  function cssVar(el, name, fallback) {
+    const value = getComputedStyle(el).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function readData(el) {
+    const source = document.getElementById(el.dataset.source || "");
+    if (!source) throw new Error(`no data element #${el.dataset.source}`);
+    const data = JSON.parse(source.textContent || "{}");
+    const labels = Array.isArray(data.labels) ? data.labels.map(String) : [];
+    const values = Array.isArray(data.values) ? data.values.map((v) => (v == null ? null : Number(v))) : [];
+    return { labels, values };
+  }
+
+  function render(el) {
+    const echarts = window.echarts;
+    if (!echarts) throw new Error("ECharts is not loaded");
+    const kind = el.dataset.jushaChart === "line" ? "line" : "bar";
+    const { labels, values } = readData(el);
+    const style = getComputedStyle(el);
+    const fontSize = Math.max(12, Math.round(parseFloat(style.fontSize) * 0.875)) || 14;
+    const text = cssVar(el, "--text", "#1f1f1f");
+    const muted = cssVar(el, "--muted", "#525252");
+    const brand = cssVar(el, "--brand", "#c62828");
+
+    const chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      aria: { enabled: false }, // the element carries its own role="img" and aria-label
+      textStyle: { fontFamily: style.fontFamily, fontSize, color: text },
+      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", textStyle: { fontSize } },
+      xAxis: {
+        type: "category",
+        data: labels,
+        axisLabel: { color: text, fontSize, interval: 0, hideOverlap: true, rotate: labels.length > 6 ? 30 : 0 },
+        axisLine: { lineStyle: { color: muted } },
+        axisTick: { alignWithLabel: true },
+      },
+      yAxis: {
+        type: "value",
+        minInterval: 1,
+        axisLabel: { color: muted, fontSize },
+        splitLine: { lineStyle: { color: "#e0e0e0" } },
+      },
+      series: [{
+        type: kind,
+        data: values,
+        itemStyle: { color: brand },
+        lineStyle: kind === "line" ? { color: brand, width: 3 } : undefined,
+        symbolSize: kind === "line" ? 8 : undefined,
+        barMaxWidth: 48,
+        label: { show: true, position: "top", color: text, fontSize },
+      }],
+    });
+    charts.add(chart);
+    el.dataset.ready = "true";
+  }
+
+  function init() {
+    for (const el of document.querySelectorAll("[data-jusha-chart]")) {
+      if (el.dataset.ready) continue;
+      try {
+        render(el);
+      } catch (err) {
+        console.error("Jusha chart:", err);
+        el.dataset.ready = "error";
+      }
+    }
+  }
+
+  let pending = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => charts.forEach((chart) => chart.isDisposed() ? charts.delete(chart) : chart.resize()));
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+  document.addEventListener("htmx:afterSettle", init);
+})();
