@@ -178,7 +178,10 @@ SESSION_COOKIE_SECURE = env_bool("JUSHA_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("JUSHA_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# Preloading is for public hostnames; government intranet hosts cannot be on the browsers' list, so it
+# is opt-in and the deploy check's reminder about it is silenced while it is off.
+SECURE_HSTS_PRELOAD = env_bool("JUSHA_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("JUSHA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

@@ -8,7 +8,7 @@ class MobileForm(forms.Form):
 
 
 class CodeLoginForm(MobileForm):
-    code = forms.CharField(label=_("Code"), max_length=6, min_length=6,
+    code = forms.CharField(label=_("Verification code"), max_length=6, min_length=6,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
 
