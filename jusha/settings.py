@@ -200,6 +200,9 @@ LOGGING = {
 JUSHA_TILE_URL = os.environ.get("JUSHA_TILE_URL", "")
 JUSHA_TILE_ATTRIBUTION = os.environ.get("JUSHA_TILE_ATTRIBUTION", "")
 
+# How often a process re-checks the database for place boundaries changed by another process.
+JUSHA_PLACES_RECHECK_SECONDS = env_int("JUSHA_PLACES_RECHECK_SECONDS", 5)
+
 # One-time codes sent to residents' mobiles.
 JUSHA_CODE_TTL_SECONDS = env_int("JUSHA_CODE_TTL_SECONDS", 300)
 JUSHA_CODE_MAX_ATTEMPTS = env_int("JUSHA_CODE_MAX_ATTEMPTS", 5)

@@ -1,6 +1,7 @@
 """Point → grid → community, including borders and the outside."""
 
 import pytest
+from django.utils.timezone import now as now_utc
 
 from jusha.places import lookup
 from jusha.places.coords import wgs84_to_gcj02
@@ -92,3 +93,33 @@ def test_invalid_boundary_is_refused_by_validation(world):
     grid = Grid(community=world.zhige, code="330114001001009", name="坏", boundary=bowtie)
     with pytest.raises(ValidationError):
         grid.full_clean()
+
+
+def test_other_processes_changes_are_seen_after_the_recheck_interval(world, settings, monkeypatch):
+    from jusha.places import lookup as lookup_module
+
+    settings.JUSHA_PLACES_RECHECK_SECONDS = 5
+    now = [1000.0]
+    monkeypatch.setattr(lookup_module.time, "monotonic", lambda: now[0])
+    assert lookup.locate(120.325, 30.305).grid_id is None
+    # Another process (simulated by a queryset update, which bypasses this process's save()) widens 智格二.
+    Grid.objects.filter(pk=world.zhige2.pk).update(boundary=square(120.31, 30.30, size=0.02), updated_at=now_utc())
+    assert lookup.locate(120.325, 30.305).grid_id is None  # not yet re-checked
+    now[0] += 6
+    assert lookup.locate(120.325, 30.305).grid_id == world.zhige2.pk
+
+
+def test_a_save_in_this_process_is_seen_at_once_even_between_rechecks(world, settings):
+    settings.JUSHA_PLACES_RECHECK_SECONDS = 3600
+    assert lookup.locate(120.325, 30.305).grid_id is None
+    world.zhige2.boundary = square(120.31, 30.30, size=0.02)
+    world.zhige2.save()
+    assert lookup.locate(120.325, 30.305).grid_id == world.zhige2.pk
+
+
+def test_lookups_between_rechecks_run_no_query(world, settings, django_assert_num_queries):
+    settings.JUSHA_PLACES_RECHECK_SECONDS = 3600
+    lookup.locate(120.305, 30.305)
+    with django_assert_num_queries(0):
+        for i in range(10):
+            lookup.locate(120.301 + i * 0.001, 30.305)

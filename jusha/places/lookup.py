@@ -1,14 +1,18 @@
 """Which grid and community contain a point: the one answer every report and need is routed by.
 
-Polygons are loaded once per process into shapely STRtrees and rebuilt only when a place's
-boundary changes (detected by the grids' and communities' latest `updated_at` and counts, one
-cheap aggregate query per lookup), so a lookup costs a tree query, not a table scan.
+Polygons are loaded once per process into shapely STRtrees, so a lookup costs a tree query, not a
+table scan. The trees are rebuilt when places change: at once in the process that saved the place
+(`Place.save()` calls `invalidate()`), and in every other process at the next lookup after
+JUSHA_PLACES_RECHECK_SECONDS, when one aggregate query (the grids' and communities' counts and latest
+`updated_at`) shows that something changed, e.g. an import or another server process.
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 import shapely
+from django.conf import settings
 from django.db.models import Count, Max
 from shapely import STRtree
 
@@ -42,6 +46,13 @@ class _Index:
 
 _lock = threading.Lock()
 _index: _Index | None = None
+_checked_at = float("-inf")
+
+
+def invalidate() -> None:
+    """Forget the trees; the next lookup in this process rebuilds them."""
+    global _index
+    _index = None
 
 
 def _version() -> tuple:
@@ -75,14 +86,17 @@ def _build(version: tuple) -> _Index:
 
 
 def _current_index() -> _Index:
-    global _index
-    version = _version()
+    global _index, _checked_at
     index = _index
+    if index is not None and time.monotonic() - _checked_at < settings.JUSHA_PLACES_RECHECK_SECONDS:
+        return index
+    version = _version()
     if index is None or index.version != version:
         with _lock:
             if _index is None or _index.version != version:
                 _index = _build(version)
             index = _index
+    _checked_at = time.monotonic()
     return index
 
 

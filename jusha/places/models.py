@@ -32,6 +32,19 @@ class Place(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .lookup import invalidate  # lookup imports the models
+
+        invalidate()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from .lookup import invalidate
+
+        invalidate()
+        return result
+
     def clean(self):
         super().clean()
         if self.boundary is not None:
