@@ -90,8 +90,9 @@ def test_resident_logs_in_by_code_and_elderly_mode_sticks(transactional_db, worl
     # The header's switch turns elderly mode on; it is stored on the person and survives a reload.
     toggle = page.get_by_test_id("elderly-toggle")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    toggle.click()
-    page.wait_for_url(f"{base}/me/")
+    with page.expect_navigation():  # the form posts and is redirected back to /me/
+        toggle.click()
+    assert page.url == f"{base}/me/"
     page.reload()
     assert is_elderly(page)
     expect(page.get_by_test_id("elderly-toggle")).to_have_attribute("aria-pressed", "true")
