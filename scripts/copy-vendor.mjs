@@ -17,7 +17,6 @@ const files = [
   ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
   ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
   ["echarts/dist/echarts.min.js", "echarts.min.js"],
-  ["axe-core/axe.min.js", "axe.min.js"],
 ];
 // Whole folders: Leaflet's marker icons and layer-control images (leaflet.css refers to them).
 const folders = [["leaflet/dist/images", "leaflet/images"]];

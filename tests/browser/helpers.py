@@ -6,7 +6,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-AXE_JS = ROOT / "jusha" / "web" / "static" / "vendor" / "axe.min.js"
+# Only the tests use axe-core, so it is read from node_modules and never served by Jusha.
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def live_url(live_server, path: str) -> str:

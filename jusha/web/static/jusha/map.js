@@ -119,7 +119,7 @@
       if (layer.getBounds().isValid()) bounds.extend(layer.getBounds());
     }
 
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17, animate: false });
 
     // Many grids: their name labels would pile up, so show them only once zoomed in.
     const gridCount = grids ? (grids.features || []).length : 0;
