@@ -25,3 +25,17 @@ def test_every_source_string_has_a_chinese_translation():
     po = polib.pofile(str(settings.BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
     assert untranslated == []
+
+
+def test_validator_messages_are_translated_when_shown_not_when_imported(db):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from jusha.places.models import District
+
+    for language, expected in (("zh-hans", "请输入 6 位数字。"), ("en", "Enter exactly 6 digits.")):
+        with translation.override(language):
+            try:
+                District(code="12", name="x").full_clean()
+            except ValidationError as exc:
+                assert exc.message_dict["code"] == [expected]

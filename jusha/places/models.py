@@ -8,13 +8,19 @@ for a community. Grids have no national code; Jusha numbers them community code 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .geometry import GeometryError, to_shape
 
 
+def _digits_message(n: int) -> str:
+    return _("Enter exactly %(n)s digits.") % {"n": n}
+
+
 def _digits(n: int):
-    return RegexValidator(rf"^\d{{{n}}}$", _("Enter exactly %(n)s digits.") % {"n": n})
+    # Lazy, so the message is translated when shown and migrations stay free of any one language.
+    return RegexValidator(rf"^\d{{{n}}}$", lazy(_digits_message, str)(n))
 
 
 class Place(models.Model):
