@@ -1,6 +1,7 @@
 """zh-Hans is the default language; English is the second."""
 
 import polib
+import pytest
 from django.conf import settings
 
 
@@ -34,8 +35,6 @@ def test_validator_messages_are_translated_when_shown_not_when_imported(db):
     from jusha.places.models import District
 
     for language, expected in (("zh-hans", "请输入 6 位数字。"), ("en", "Enter exactly 6 digits.")):
-        with translation.override(language):
-            try:
-                District(code="12", name="x").full_clean()
-            except ValidationError as exc:
-                assert exc.message_dict["code"] == [expected]
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            District(code="12", name="x").full_clean()
+        assert refused.value.message_dict["code"] == [expected]
