@@ -35,6 +35,7 @@ def test_validator_messages_are_translated_when_shown_not_when_imported(db):
     from jusha.places.models import District
 
     for language, expected in (("zh-hans", "请输入 6 位数字。"), ("en", "Enter exactly 6 digits.")):
-        with translation.override(language), pytest.raises(ValidationError) as refused:
-            District(code="12", name="x").full_clean()
-        assert refused.value.message_dict["code"] == [expected]
+        with translation.override(language):
+            with pytest.raises(ValidationError) as refused:
+                District(code="12", name="x").full_clean()
+            assert refused.value.message_dict["code"] == [expected]
