@@ -13,5 +13,7 @@ class CodeLoginForm(MobileForm):
 
 
 class StaffLoginForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=50)
-    password = forms.CharField(label=_("Password"), max_length=200, widget=forms.PasswordInput)
+    username = forms.CharField(label=_("Username"), max_length=50,
+                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label=_("Password"), max_length=200,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
