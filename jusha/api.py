@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
 from jusha.core.errors import DomainError, RateLimited
+from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
 
 api = NinjaAPI(title="Jusha API", version="1", urls_namespace="api")
@@ -45,3 +46,4 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/auth", accounts_router)
 api.add_router("/places", places_router)
+api.add_router("/notifications", notifications_router)

@@ -11,7 +11,13 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - command operators and supervisors see their subdistrict's organisations, places and audit entries;
 - community staff see their community's people and the units that serve it;
 - a unit liaison sees and edits their own unit; a team member sees their team;
-- a resident sees only themselves; everyone, even anonymous, sees the public map of places.
+- a resident sees only themselves; everyone, even anonymous, sees the public map of places;
+- everyone reads only their own inbox: not even an administrator reads another person's messages;
+- staff who may announce to a community (its community staff, their subdistrict's staff) follow the
+  delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
+- a resident sees their own needs and the public board (open needs without name, phone or exact
+  place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
+  see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's.
 """
 
 from collections.abc import Callable
@@ -34,6 +40,24 @@ class Action(StrEnum):
     PERSON_REVEAL_MOBILE = "accounts.reveal_mobile"
     AUDIT_VIEW = "audit.view"
     CONSOLE_USE = "console.use"
+    MESSAGE_VIEW = "notifications.view_message"
+    ANNOUNCEMENT_SEND = "notifications.send_announcement"
+    ANNOUNCEMENT_VIEW = "notifications.view_announcement"
+    DELIVERY_VIEW = "notifications.view_delivery"
+    DELIVERY_RESEND = "notifications.resend"
+    NEED_SUBMIT = "needs.submit"
+    NEED_SUBMIT_ON_BEHALF = "needs.submit_on_behalf"
+    NEED_VIEW = "needs.view"
+    NEED_BOARD_VIEW = "needs.view_board"
+    NEED_TRIAGE = "needs.triage"
+    NEED_CLAIM = "needs.claim"
+    NEED_CONFIRM = "needs.confirm"
+    NEED_REOPEN = "needs.reopen"
+    CLAIM_HANDLE = "needs.handle_claim"
+
+
+# Actions on a person's own things that the administrator's see-everything does not reach.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
 
 
 @dataclass
@@ -146,7 +170,7 @@ def _in(lookup: str, ids: set[int]) -> Q | None:
 
 
 def _filter_for(actor: Actor, action: Action, model: type[Model]) -> Q | None:
-    if actor.is_admin:
+    if actor.is_admin and action not in OWN_ONLY:
         return Q()
     fn = _rules.get((model._meta.label, action))
     if fn is None:
@@ -204,6 +228,20 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action is Action.PLACE_VIEW:
         return True
+    if action is Action.MESSAGE_VIEW:
+        return actor.user_id is not None
+    if action in (Action.ANNOUNCEMENT_SEND, Action.ANNOUNCEMENT_VIEW, Action.DELIVERY_VIEW, Action.DELIVERY_RESEND):
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action in (Action.NEED_SUBMIT, Action.NEED_VIEW, Action.NEED_BOARD_VIEW):
+        return actor.user_id is not None
+    if action in (Action.NEED_SUBMIT_ON_BEHALF, Action.NEED_TRIAGE):
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
+        return bool(actor.member_units)
     return actor.is_admin
 
 
@@ -320,4 +358,124 @@ def _audit_view(actor: Actor) -> Q | None:
     return _any(
         _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.SUPERVISOR)),
         _in("community", actor.communities_as(Role.COMMUNITY_STAFF)),
+    )
+
+
+@rule("notifications.Message", Action.MESSAGE_VIEW)
+def _message_view(actor: Actor) -> Q | None:
+    return Q(recipient=actor.user_id) if actor.user_id else None
+
+
+@rule("places.Community", Action.ANNOUNCEMENT_SEND)
+def _announce_to(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("notifications.Announcement", Action.ANNOUNCEMENT_VIEW)
+def _announcement_view(actor: Actor) -> Q | None:
+    if not actor.is_staff_member:
+        return None
+    return _any(
+        Q(sent_by=actor.user_id),
+        _in("community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("notifications.Delivery", Action.DELIVERY_VIEW, Action.DELIVERY_RESEND)
+def _delivery_view(actor: Actor) -> Q | None:
+    if not actor.is_staff_member:
+        return None
+    return _any(
+        Q(message__sender=actor.user_id),
+        _in("message__community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("message__community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+# --- needs ----------------------------------------------------------------------------------------
+# Claims that let a unit see a need: offered to it, taken on, or done (not declined or given back).
+_CLAIMS_SEEN = ("offered", "active", "done")
+
+
+def _need_scope(actor: Actor, field: str = "") -> Q | None:
+    """The needs `actor` may see; `field` prefixes the lookups for models that hang off a need."""
+    from jusha.needs.models import Claim
+
+    claims = None
+    if actor.member_units:
+        claims = Q(**{f"{field}pk__in": Claim.objects.filter(
+            member_unit__in=actor.member_units, status__in=_CLAIMS_SEEN).values("need")})
+    return _any(
+        Q(**{f"{field}resident": actor.user_id}) if actor.user_id else None,
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+        claims,
+    )
+
+
+@rule("needs.Need", Action.NEED_VIEW)
+def _need_view(actor: Actor) -> Q | None:
+    return _need_scope(actor)
+
+
+@rule("needs.NeedPhoto", Action.NEED_VIEW)
+def _need_photo_view(actor: Actor) -> Q | None:
+    return _need_scope(actor, "need__")
+
+
+@rule("needs.Need", Action.NEED_BOARD_VIEW)
+def _need_board(actor: Actor) -> Q | None:
+    # Only open needs, and the board's selector hands out no name, phone or exact place.
+    return Q(status="accepted") if actor.user_id else None
+
+
+@rule("needs.Need", Action.NEED_TRIAGE)
+def _need_triage(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    return _any(
+        # Once escalated, a need is the subdistrict's to decide until it is sent back.
+        Q(community__in=communities, level="community") if communities else None,
+        _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("needs.Need", Action.NEED_CLAIM)
+def _need_claim(actor: Actor) -> Q | None:
+    if not actor.member_units:
+        return None
+    from jusha.orgs.models import MemberUnit
+
+    return Q(community__subdistrict__in=MemberUnit.objects.filter(pk__in=actor.member_units, is_active=True)
+             .values("alliance__subdistrict"))
+
+
+@rule("needs.Need", Action.NEED_CONFIRM, Action.NEED_REOPEN)
+def _need_confirm(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    subdistricts = actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+    return _any(
+        Q(resident=actor.user_id) if actor.user_id else None,
+        # 代办: whoever may enter a need for a resident without a phone also confirms it for them.
+        Q(on_behalf_by__isnull=False, community__in=communities) if communities else None,
+        Q(on_behalf_by__isnull=False, community__subdistrict__in=subdistricts) if subdistricts else None,
+    )
+
+
+@rule("places.Community", Action.NEED_SUBMIT_ON_BEHALF)
+def _submit_on_behalf(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("needs.Claim", Action.CLAIM_HANDLE)
+def _claim_handle(actor: Actor) -> Q | None:
+    return _any(
+        _in("member_unit", actor.member_units),
+        Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jusha.accounts",
     "jusha.audit",
     "jusha.web",
+    "jusha.notifications",
     "jusha.demo",
 ]
 
@@ -219,8 +220,44 @@ if JUSHA_SMS_SENDER not in {"console", "webhook"}:
 if JUSHA_SMS_SENDER == "webhook" and not JUSHA_SMS_WEBHOOK_URL:
     raise ImproperlyConfigured("JUSHA_SMS_SENDER=webhook needs JUSHA_SMS_WEBHOOK_URL")
 
+# Notifications (docs/notifications.md). WeChat template messages use the same senders as SMS,
+# pointed at the deployment's official-account bridge; e-mail uses Django's default mailer below.
+JUSHA_WECHAT_SENDER = os.environ.get("JUSHA_WECHAT_SENDER", "console")
+JUSHA_WECHAT_WEBHOOK_URL = os.environ.get("JUSHA_WECHAT_WEBHOOK_URL", "")
+JUSHA_WECHAT_WEBHOOK_SECRET = env_secret("JUSHA_WECHAT_WEBHOOK_SECRET") or ""
+JUSHA_WECHAT_WEBHOOK_TIMEOUT = env_int("JUSHA_WECHAT_WEBHOOK_TIMEOUT", 5)
+if JUSHA_WECHAT_SENDER not in {"console", "webhook"}:
+    raise ImproperlyConfigured("JUSHA_WECHAT_SENDER must be 'console' or 'webhook'")
+if JUSHA_WECHAT_SENDER == "webhook" and not JUSHA_WECHAT_WEBHOOK_URL:
+    raise ImproperlyConfigured("JUSHA_WECHAT_SENDER=webhook needs JUSHA_WECHAT_WEBHOOK_URL")
+JUSHA_NOTIFY_MAX_ATTEMPTS = env_int("JUSHA_NOTIFY_MAX_ATTEMPTS", 5)
+JUSHA_NOTIFY_RETRY_SECONDS = env_int("JUSHA_NOTIFY_RETRY_SECONDS", 60)  # doubled after each failure
+JUSHA_NOTIFY_PER_HOUR = env_int("JUSHA_NOTIFY_PER_HOUR", 5)  # per person and channel; the rest → a digest
+JUSHA_NOTIFY_DIGEST_HOUR = env_int("JUSHA_NOTIFY_DIGEST_HOUR", 18)  # local time of the daily digest
+if not 0 <= JUSHA_NOTIFY_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("JUSHA_NOTIFY_DIGEST_HOUR must be 0-23")
+JUSHA_BASE_URL = os.environ.get("JUSHA_BASE_URL", "")  # https://jusha.example.gov.cn, for links in e-mails
+# E-mail notifications: "off" (the channel is not offered), "console" (written to the log) or "smtp".
+JUSHA_EMAIL = os.environ.get("JUSHA_EMAIL", "console" if DEBUG else "off")
+if JUSHA_EMAIL not in {"off", "console", "smtp"}:
+    raise ImproperlyConfigured("JUSHA_EMAIL must be 'off', 'console' or 'smtp'")
+MAILERS = {"default": (
+    {"BACKEND": "django.core.mail.backends.console.EmailBackend"} if JUSHA_EMAIL == "console" else
+    {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+        "host": os.environ.get("JUSHA_SMTP_HOST", "localhost"), "port": env_int("JUSHA_SMTP_PORT", 25),
+        "username": os.environ.get("JUSHA_SMTP_USER", ""), "password": env_secret("JUSHA_SMTP_PASSWORD") or "",
+        "use_tls": env_bool("JUSHA_SMTP_TLS", False), "timeout": 10}}
+)}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jusha@localhost")
+
 # Staff password log-in: this many failures within the window locks the account for the window.
 JUSHA_LOGIN_MAX_FAILURES = env_int("JUSHA_LOGIN_MAX_FAILURES", 5)
 JUSHA_LOGIN_LOCK_MINUTES = env_int("JUSHA_LOGIN_LOCK_MINUTES", 15)
+
+# Needs (docs/needs.md): photos larger than this, or declaring more pixels, are refused; the same
+# resident sending near-identical text within the window gets their existing need back.
+JUSHA_PHOTO_MAX_BYTES = env_int("JUSHA_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+JUSHA_PHOTO_MAX_PIXELS = env_int("JUSHA_PHOTO_MAX_PIXELS", 50_000_000)
+JUSHA_NEED_DUPLICATE_MINUTES = env_int("JUSHA_NEED_DUPLICATE_MINUTES", 10)
 
 JUSHA_SITE_NAME = _("Jusha")

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jusha.accounts.urls")),
+    path("console/messages/", include("jusha.notifications.console_urls")),
     path("console/", include("jusha.web.console_urls")),
+    path("", include("jusha.notifications.urls")),
     path("", include("jusha.web.urls")),
 ]

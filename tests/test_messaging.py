@@ -3,53 +3,12 @@
 import hashlib
 import hmac
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from jusha.core.messaging import ConsoleSender, DeliveryFailed, TextMessage, WebhookSender, text_sender
 
-
-class Gateway:
-    """A local stand-in for an SMS gateway: records requests, answers with a chosen status."""
-
-    def __init__(self, status=200, delay=0.0):
-        self.status, self.delay, self.requests = status, delay, []
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                gateway.requests.append((dict(self.headers), body))
-                time.sleep(gateway.delay)
-                self.send_response(gateway.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def gateway():
-    made = []
-
-    def make(**kwargs):
-        made.append(Gateway(**kwargs))
-        return made[-1]
-
-    yield make
-    for g in made:
-        g.close()
+pytest_plugins = ["tests.gateway"]  # the `gateway` fixture: a local HTTP server standing in for the SMS gateway
 
 
 MESSAGE = TextMessage(to="13912345678", body="您的验证码是 123456", kind="login_code")
@@ -62,6 +21,14 @@ def test_webhook_posts_signed_json(gateway):
     assert json.loads(body) == {"to": "13912345678", "text": "您的验证码是 123456", "kind": "login_code"}
     expected = hmac.new(b"s3cret", headers["X-Jusha-Timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
     assert headers["X-Jusha-Signature"] == expected
+
+
+def test_webhook_carries_the_idempotency_key_when_there_is_one(gateway):
+    gw = gateway()
+    WebhookSender(gw.url).send(TextMessage(to="13912345678", body="hi", kind="system.announcement", key="m7.sms"))
+    headers, body = gw.requests[0]
+    assert json.loads(body)["key"] == "m7.sms"
+    assert headers["Idempotency-Key"] == "m7.sms"
 
 
 def test_webhook_error_status_is_a_delivery_failure(gateway):

@@ -36,6 +36,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     elderly_mode = models.BooleanField(_("elderly mode"), default=False)
+    # Optional: where notifications go when the person chose e-mail for them.
+    email = models.EmailField(_("e-mail"), blank=True)
 
     objects = UserManager()
     USERNAME_FIELD = "username"

@@ -17,6 +17,7 @@ from jusha.audit.services import audit_record, snapshot
 from jusha.core import clock
 from jusha.core.errors import DomainError, RateLimited
 from jusha.core.messaging import DeliveryFailed, TextMessage, text_sender
+from jusha.notifications.services import notify
 from jusha.permissions import Action
 
 from .models import MOBILE_RE, ROLE_SCOPE, LoginFailure, OneTimeCode, Role, RoleAssignment, User
@@ -162,8 +163,25 @@ def role_grant(*, actor, user: User, role: Role, scope=None) -> RoleAssignment:
             audit_record(actor=actor, action="accounts.role_grant", target=user,
                          after={"role": role, "scope": str(scope) if scope else None},
                          community_id=community_id, subdistrict_id=subdistrict_id)
+            # robust: a notification that cannot be written is logged, never undoes the grant.
+            transaction.on_commit(lambda: _tell_about_role(actor=actor, assignment=assignment), robust=True)
     permissions.forget(user)
     return assignment
+
+
+def _tell_about_role(*, actor, assignment: RoleAssignment) -> None:
+    """A resident joining tells their community's staff; any other grant tells the person."""
+    if assignment.role == Role.RESIDENT:
+        staff = User.objects.filter(role_assignments__role=Role.COMMUNITY_STAFF,
+                                    role_assignments__community=assignment.community_id).distinct()
+        notify(recipients=staff, kind="account.resident_joined", obj=assignment.user,
+               context={"name": str(assignment.user), "community": assignment.community.name},
+               community=assignment.community, key=f"role:{assignment.pk}")
+    else:
+        scope = assignment.subdistrict or assignment.community or assignment.member_unit or assignment.team
+        notify(recipients=[assignment.user], kind="account.role_granted", obj=assignment,
+               context={"role": assignment.role, "scope": str(scope) if scope else ""}, sender=actor,
+               key=f"role:{assignment.pk}")
 
 
 def resident_join_community(*, actor: User, community) -> RoleAssignment:

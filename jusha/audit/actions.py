@@ -16,6 +16,10 @@ ACTION_LABELS = {
     "accounts.admin_add": _("added a person in the admin"),
     "accounts.admin_change": _("changed a person in the admin"),
     "accounts.admin_delete": _("deleted a person in the admin"),
+    "notifications.announcement_send": _("sent an announcement"),
+    "notifications.delivery_resend": _("resent a failed delivery"),
+    "notifications.preference_set": _("changed notification channels"),
+    "notifications.settings_set": _("changed quiet hours, language or e-mail"),
 }
 
 

@@ -3,6 +3,8 @@
 "console" writes the message to the log, for development and the demo. "webhook" POSTs JSON to a
 URL the deployment runs (its SMS gateway or WeChat bridge), signed so the gateway can trust it:
 X-Jusha-Timestamp and X-Jusha-Signature = hex HMAC-SHA256(secret, timestamp + "." + body).
+A message with a `key` (notifications' idempotency key) carries it as "key" in the JSON and as the
+Idempotency-Key header, so a gateway can drop the second copy when a timed-out request is retried.
 """
 
 import hashlib
@@ -28,6 +30,7 @@ class TextMessage:
     to: str
     body: str
     kind: str
+    key: str = ""
 
 
 class ConsoleSender:
@@ -43,14 +46,19 @@ class WebhookSender:
         return hmac.new(self.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
     def send(self, message: TextMessage) -> None:
-        body = json.dumps({"to": message.to, "text": message.body, "kind": message.kind},
-                          ensure_ascii=False).encode()
+        payload = {"to": message.to, "text": message.body, "kind": message.kind}
+        if message.key:
+            payload["key"] = message.key
+        body = json.dumps(payload, ensure_ascii=False).encode()
         timestamp = str(int(time.time()))
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={  # noqa: S310
+        headers = {
             "Content-Type": "application/json; charset=utf-8",
             "X-Jusha-Timestamp": timestamp,
             "X-Jusha-Signature": self.sign(timestamp, body),
-        })
+        }
+        if message.key:
+            headers["Idempotency-Key"] = message.key
+        request = urllib.request.Request(self.url, data=body, method="POST", headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (the deployment configures this URL)
                 if not 200 <= response.status < 300:
