@@ -254,6 +254,12 @@ def test_preference_refusals(world, kind, channels, digest, error):
     assert not Preference.objects.exists()
 
 
+def test_saving_the_defaults_writes_no_preference(world):
+    services.preference_set(actor=world.wangfang, kind="system.announcement", channels=["wechat"])
+    assert not Preference.objects.exists()
+    assert not AuditEntry.objects.filter(action="notifications.preference_set").exists()
+
+
 def test_changing_a_preference_is_audited(world):
     prefer(world.lina, "account.resident_joined", "sms", digest=True)
     entry = AuditEntry.objects.get(action="notifications.preference_set")
@@ -832,8 +838,8 @@ def test_saving_preferences(client, world):
         "account-role_granted--wechat": "on", "quiet_enabled": "on", "quiet_start": "21:30", "quiet_end": "06:30",
         "language": "en", "email": "lina@example.cn"})
     assert response.status_code == 302
-    assert dict(Preference.objects.filter(user=world.lina).values_list("kind", "channels")) == {
-        "account.resident_joined": ["sms"], "account.role_granted": ["wechat"]}
+    chosen = dict(Preference.objects.filter(user=world.lina).values_list("kind", "channels"))
+    assert (chosen["account.resident_joined"], chosen["account.role_granted"]) == (["sms"], ["wechat"])
     assert Preference.objects.get(user=world.lina, kind="account.resident_joined").digest
     settings_row = services.settings_of(world.lina)
     assert (settings_row.quiet_start, settings_row.language) == (time(21, 30), "en")

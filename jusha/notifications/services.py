@@ -383,12 +383,12 @@ def preference_set(*, actor, kind: str, channels: list[str], digest: bool = Fals
         before = {"channels": pref.channels, "digest": pref.digest} if pref else {
             "channels": list(spec.default_channels), "digest": False}
         after = {"channels": chosen, "digest": digest}
-        if before == after and pref is not None:
-            return pref
+        if before == after:
+            # Unchanged: a person who never chose keeps following the kind's defaults.
+            return pref or Preference(user=actor, kind=kind, **after)
         pref, _created = Preference.objects.update_or_create(user=actor, kind=kind, defaults=after)
-        if before != after:
-            audit_record(actor=actor, action="notifications.preference_set", target=actor,
-                         before={"kind": kind, **before}, after={"kind": kind, **after})
+        audit_record(actor=actor, action="notifications.preference_set", target=actor,
+                     before={"kind": kind, **before}, after={"kind": kind, **after})
     return pref
 
 
