@@ -545,8 +545,6 @@ def test_a_delivery_interrupted_mid_send_is_failed_not_sent_twice(world, now, co
 
 
 def test_two_workers_racing_for_one_delivery_send_it_once(transactional_db, world, now, sent_texts):
-    if connection.vendor == "sqlite":
-        pytest.skip("the race needs a database with concurrent writers (run on PostgreSQL)")
     message = Message.objects.create(recipient=world.wangfang, kind="system.announcement", context={"title": "t"},
                                      created_at=now.current)
     delivery = Delivery.objects.create(message=message, recipient=world.wangfang, kind=message.kind, channel="sms",
