@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jusha.accounts",
     "jusha.audit",
     "jusha.web",
+    "jusha.needs",
     "jusha.notifications",
     "jusha.demo",
 ]

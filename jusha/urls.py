@@ -13,7 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("jusha.accounts.urls")),
     path("console/messages/", include("jusha.notifications.console_urls")),
+    path("console/needs/", include("jusha.needs.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
+    path("needs/", include("jusha.needs.urls")),
     path("", include("jusha.web.urls")),
 ]

@@ -1,0 +1,126 @@
+"""Reads about needs, each already narrowed by `permissions` to what the person may see."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from jusha import permissions
+from jusha.permissions import Action
+
+from .models import Claim, Need, NeedCategory, NeedEvent, NeedPhoto
+from .workflow import OPEN
+
+S = Need.Status
+
+
+def categories() -> QuerySet:
+    return NeedCategory.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "code")
+
+
+def _with_details(qs: QuerySet) -> QuerySet:
+    return qs.select_related("community", "grid", "category", "resident", "on_behalf_by").prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.select_related("member_unit", "claimant")),
+    )
+
+
+def my_needs(user) -> QuerySet:
+    """The person's own needs, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Need.objects.none()
+    return (Need.objects.filter(resident=user).select_related("community", "category")
+            .order_by("-submitted_at", "-id"))
+
+
+def need_detail(user, pk: int, *, action: Action = Action.NEED_VIEW) -> Need:
+    """One need with what its page shows, or NotAllowed (a 404) when the person may not see it."""
+    return permissions.fetch(user, action, _with_details(Need.objects.all()).prefetch_related(
+        Prefetch("events", queryset=NeedEvent.objects.select_related("actor", "member_unit").order_by("at", "id")),
+        Prefetch("photos", queryset=NeedPhoto.objects.order_by("created_at", "id")),
+        "ratings",
+    ), pk=pk)
+
+
+def photo(user, pk: int) -> NeedPhoto:
+    return permissions.fetch(user, Action.NEED_VIEW, NeedPhoto.objects.all(), pk=pk)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = S.SUBMITTED
+    community: int | None = None
+    category: int | None = None
+
+    STATUSES = (S.SUBMITTED, S.ACCEPTED, S.ESCALATED, S.MATCHED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED, S.REJECTED)
+
+    @classmethod
+    def from_query(cls, query, *, default: str = S.SUBMITTED) -> "QueueFilter":
+        status = query.get("status", default)
+
+        def number(name):
+            raw = query.get(name, "")
+            return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+        return cls(status=status if status in cls.STATUSES or status == "open" else default,
+                   community=number("community"), category=number("category"))
+
+
+def triage_queue(user, filters: QueueFilter) -> QuerySet:
+    """The needs staff may decide on, most urgent first, then oldest first (the community's queue)."""
+    qs = permissions.visible(user, Action.NEED_VIEW, Need.objects.all())
+    qs = qs.filter(status__in=OPEN) if filters.status == "open" else qs.filter(status=filters.status)
+    if filters.community:
+        qs = qs.filter(community=filters.community)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    return _with_details(qs).order_by("-urgency", "submitted_at", "id")
+
+
+def escalated_queue(user, filters: QueueFilter) -> QuerySet:
+    """Needs the communities handed to the subdistrict, most urgent and oldest first."""
+    qs = permissions.visible(user, Action.NEED_TRIAGE, Need.objects.filter(level=Need.Level.SUBDISTRICT))
+    qs = qs.filter(status__in=OPEN) if filters.status == "open" else qs.filter(status=filters.status)
+    if filters.community:
+        qs = qs.filter(community=filters.community)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    return _with_details(qs).order_by("-urgency", "escalated_at", "id")
+
+
+def unit_needs(user) -> QuerySet:
+    """For a unit liaison: the claims of their units that are offered or being handled, then done."""
+    units = permissions.actor_of(user).member_units
+    return (Claim.objects.filter(member_unit__in=units, status__in=(*Claim.LIVE, Claim.Status.DONE))
+            .select_related("need__community", "need__category", "member_unit")
+            .order_by("status", "-created_at"))
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    """What the public board shows of a need: never the resident's name, phone or exact place."""
+
+    id: int
+    community: str
+    category: str
+    text: str
+    urgency: int
+    urgency_label: str
+    submitted_at: object
+
+
+def board(user, *, community: int | None = None, category: int | None = None) -> list[BoardItem]:
+    qs = permissions.visible(user, Action.NEED_BOARD_VIEW, Need.objects.filter(status=S.ACCEPTED))
+    if community:
+        qs = qs.filter(community=community)
+    if category:
+        qs = qs.filter(category=category)
+    rows = qs.select_related("community", "category").order_by("-urgency", "submitted_at", "id")[:200]
+    return [BoardItem(id=n.pk, community=n.community.name, category=n.category.label, text=n.text,
+                      urgency=n.urgency, urgency_label=n.get_urgency_display(), submitted_at=n.submitted_at)
+            for n in rows]
+
+
+def board_claims(user) -> QuerySet:
+    """The needs the liaison's units are handling, with the claim to release."""
+    units = permissions.actor_of(user).member_units
+    return (Claim.objects.filter(member_unit__in=units, status=Claim.Status.ACTIVE)
+            .select_related("need__community", "need__category", "member_unit").order_by("-accepted_at"))
