@@ -55,7 +55,8 @@ def unread(request):
     return {"unread": selectors.unread_count(request.user)}
 
 
-@router.post("/messages/{message_id}/read", response={200: MessageOut, 401: ErrorOut, 404: ErrorOut})
+@router.post("/messages/{message_id}/read",
+             response={200: MessageOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def mark_read(request, message_id: int):
     """Open one message: marks it read and returns it. Another person's message is a 404."""
     message = selectors.message(request.user, message_id)
@@ -64,7 +65,8 @@ def mark_read(request, message_id: int):
     return _out(selectors.inbox_item(message))
 
 
-@router.post("/messages/read-all", response={200: UnreadOut, 401: ErrorOut, 422: ValidationErrorOut})
+@router.post("/messages/read-all",
+             response={200: UnreadOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut})
 def mark_all_read(request, payload: ReadAllIn):
     services.messages_mark_all_read(actor=request.user, kind=payload.kind if kinds.exists(payload.kind) else None)
     return Status(200, {"unread": selectors.unread_count(request.user)})
