@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
 from jusha.core.errors import DomainError, RateLimited
+from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
 
@@ -26,7 +27,7 @@ def domain_error(request, exc: DomainError):
 def validation_error(request, exc: ValidationError):
     fields = []
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload", "form")]
         fields.append({"field": ".".join(loc), "message": error.get("msg", "")})
     return api.create_response(
         request, {"detail": _("Some fields are missing or invalid."), "code": "invalid", "errors": fields},
@@ -47,3 +48,4 @@ def http_error(request, exc: HttpError):
 api.add_router("/auth", accounts_router)
 api.add_router("/places", places_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/needs", needs_router)
