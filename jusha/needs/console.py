@@ -196,7 +196,7 @@ def act(request, pk, step):
         if fresh is None:
             raise Http404 from None
         return _detail(request, fresh, form_errors={step.value: str(exc.message)}, status=400)
-    messages.success(request, _("Done: %(step)s.") % {"step": workflow.STEP_LABELS[step]})
+    messages.success(request, _("Recorded on the timeline: %(step)s.") % {"step": workflow.STEP_LABELS[step]})
     if permissions.can(request.user, Action.NEED_VIEW, need):
         return redirect("needs_console:detail", pk=need.pk)
     return redirect("needs_console:unit" if actor_of(request.user).member_units else "needs_console:queue")
