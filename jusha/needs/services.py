@@ -369,7 +369,7 @@ def _lock_claim(actor, claim: Claim | int) -> tuple[Need, Claim]:
     pk = claim.pk if isinstance(claim, Claim) else claim
     need_id = Claim.objects.filter(pk=pk).values_list("need_id", flat=True).first()
     need = Need.objects.select_for_update().filter(pk=need_id).first() if need_id else None
-    locked = Claim.objects.select_for_update().select_related("member_unit").filter(pk=pk).first()
+    locked = Claim.objects.select_for_update(of=("self",)).select_related("member_unit").filter(pk=pk).first()
     if need is None or locked is None or not permissions.can(actor, Action.CLAIM_HANDLE, locked):
         raise NotAllowed()
     return need, locked
@@ -479,7 +479,7 @@ def need_complete(*, actor, need: Need, resolution: str, photo_files=()) -> Need
     cleaned = _clean_photos(photo_files, already=already)
     with transaction.atomic():
         locked = Need.objects.select_for_update().filter(pk=pk).first()
-        claim = Claim.objects.select_for_update().select_related("member_unit").filter(
+        claim = Claim.objects.select_for_update(of=("self",)).select_related("member_unit").filter(
             need=pk, status__in=Claim.LIVE).first()
         may = locked is not None and (permissions.can(actor, Action.NEED_TRIAGE, locked) or (
             claim is not None and permissions.can(actor, Action.CLAIM_HANDLE, claim)))
