@@ -218,7 +218,7 @@ def _general(actor: Actor, action: Action) -> bool:
             actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.SUPERVISOR)
             or actor.communities_as(Role.COMMUNITY_STAFF)
         )
-    if action is Action.PERSON_VIEW:
+    if action in (Action.PERSON_VIEW, Action.PERSON_REVEAL_MOBILE):
         return actor.is_admin or bool(
             actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
         )

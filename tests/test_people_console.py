@@ -156,3 +156,16 @@ def test_manifest_is_installable(client, db):
     manifest = client.get("/manifest.webmanifest").json()
     assert manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
+
+
+def test_staff_who_may_reveal_see_the_show_button_and_others_do_not(client, world):
+    login(client, "lina")
+    assert f"/console/people/{world.wangfang.pk}/reveal-mobile/" in client.get("/console/people/").content.decode()
+    login(client, "zhaolei")
+    assert "reveal-mobile" not in client.get("/console/people/").content.decode()
+
+
+def test_grid_workers_are_labelled_in_the_people_list(client, world):
+    login(client, "lina")
+    page = client.get("/console/people/", {"role": "grid_worker"}).content.decode()
+    assert "周强" in page and "网格员" in page

@@ -49,7 +49,8 @@ def people(user, filters: PeopleFilter):
         qs = qs.filter(Q(role_assignments__community=filters.community)
                        | Q(grid_worker__grids__community=filters.community))
     assignments = RoleAssignment.objects.select_related("community", "subdistrict", "member_unit", "team")
-    return qs.distinct().order_by("id").prefetch_related(Prefetch("role_assignments", queryset=assignments))
+    return (qs.distinct().order_by("id").select_related("grid_worker")
+            .prefetch_related(Prefetch("role_assignments", queryset=assignments)))
 
 
 def communities_for_filter(user):
