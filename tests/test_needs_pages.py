@@ -73,7 +73,7 @@ def test_a_place_outside_the_subdistrict_is_refused_on_the_page(client, world):
     response = as_user(client, world.wangfang).post(reverse("needs:new"),
                                                     form_data(lng=OUTSIDE[0], lat=OUTSIDE[1]))
     assert response.status_code == 400
-    assert "outside the area" in response.content.decode()
+    assert "不在聚沙服务范围内" in response.content.decode()  # zh-Hans is the default language
     assert not Need.objects.exists()
 
 
@@ -90,7 +90,7 @@ def test_sending_twice_shows_the_need_already_sent(client, world):
     second = client.post(reverse("needs:new"), form_data(), follow=True)
     assert Need.objects.count() == 1
     assert second.redirect_chain[-1][0] == first["Location"]
-    assert "a moment ago" in second.content.decode()
+    assert "您刚刚已提交过" in second.content.decode()
 
 
 def test_my_needs_lists_only_mine(client, world):
@@ -166,7 +166,7 @@ def test_a_liaison_claims_from_the_board_and_a_second_claim_is_told_it_is_taken(
     assert response.status_code == 302
     late = as_user(client, other).post(reverse("needs:claim", args=[need.pk]))
     assert late.status_code == 409
-    assert "just taken this need on" in late.content.decode()
+    assert "刚刚已被其他单位认领" in late.content.decode()
     board = as_user(client, world.zhengli).get(reverse("needs:board")).content.decode()
     assert 'data-testid="my-claim"' in board
     claim = Claim.objects.get(need=need, status=Claim.Status.ACTIVE)

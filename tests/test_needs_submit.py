@@ -42,7 +42,7 @@ def test_a_place_outside_the_subdistrict_is_refused_with_a_message_saying_so(wor
     with pytest.raises(DomainError) as refused:
         submit(world.wangfang, at=OUTSIDE)
     assert (refused.value.code, refused.value.field) == ("outside_area", "location")
-    assert "outside" in str(refused.value.message)
+    assert "不在聚沙服务范围内" in str(refused.value.message)
     assert not Need.objects.exists()
 
 
