@@ -202,6 +202,11 @@ LOGGING = {
 JUSHA_TILE_URL = os.environ.get("JUSHA_TILE_URL", "")
 JUSHA_TILE_ATTRIBUTION = os.environ.get("JUSHA_TILE_ATTRIBUTION", "")
 
+# (dotted path, seconds): what `jusha worker` runs on a timer; every job is idempotent.
+JUSHA_PERIODIC_JOBS = [
+    ("jusha.notifications.services.deliveries_due", 60),
+]
+
 # How often a process re-checks the database for place boundaries changed by another process.
 JUSHA_PLACES_RECHECK_SECONDS = env_int("JUSHA_PLACES_RECHECK_SECONDS", 5)
 
