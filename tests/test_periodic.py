@@ -9,7 +9,7 @@ A = "tests.periodic_jobs.job_a"
 BROKEN = "tests.periodic_jobs.job_broken"
 
 
-def test_jobs_run_on_their_interval_and_a_failing_job_does_not_stop_the_others(settings):
+def test_jobs_run_on_their_interval_and_a_failing_job_does_not_stop_the_others(settings, db):
     periodic_jobs.CALLS.clear()
     settings.JUSHA_PERIODIC_JOBS = [(BROKEN, 10), (A, 60)]
     last: dict[str, float] = {}
@@ -23,7 +23,7 @@ def test_notification_retries_are_on_the_workers_timer(settings):
     assert ("jusha.notifications.services.deliveries_due", 60) in settings.JUSHA_PERIODIC_JOBS
 
 
-def test_worker_batch_runs_the_periodic_jobs_once_then_the_queue(settings, monkeypatch):
+def test_worker_batch_runs_the_periodic_jobs_once_then_the_queue(settings, monkeypatch, db):
     from jusha.core.management.commands import worker
 
     periodic_jobs.CALLS.clear()
