@@ -2,23 +2,15 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jusha.core.errors import DomainError
 from jusha.core.request_context import client_ip
+from jusha.web.params import safe_next_url
 
 from . import services
 from .forms import CodeLoginForm, MobileForm, StaffLoginForm
-
-
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return candidate
-    return default
 
 
 def code_login_page(request):
@@ -31,10 +23,10 @@ def code_login_page(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             login(request, user, backend="jusha.accounts.backends.MobileCodeBackend")
-            return redirect(_next_url(request, "web:me"))
+            return redirect(safe_next_url(request, "web:me"))
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "accounts/code_login.html",
-                            {"form": form, "next": _next_url(request, "")}, status=status)
+                            {"form": form, "next": safe_next_url(request, "")}, status=status)
 
 
 @require_POST
@@ -66,9 +58,9 @@ def staff_login_page(request):
                 form.add_error(None, _("Wrong username or password."))
             else:
                 login(request, user)
-                return redirect(_next_url(request, "console:home"))
+                return redirect(safe_next_url(request, "console:home"))
     status = 400 if request.method == "POST" else 200
-    return TemplateResponse(request, "accounts/staff_login.html", {"form": form, "next": _next_url(request, "")},
+    return TemplateResponse(request, "accounts/staff_login.html", {"form": form, "next": safe_next_url(request, "")},
                             status=status)
 
 

@@ -4,7 +4,6 @@ unit liaison's list, one need's page with the decisions the person may take, and
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,14 +16,13 @@ from jusha.accounts.models import Role
 from jusha.core.errors import DomainError
 from jusha.permissions import Action, actor_of
 from jusha.places.models import Community
-from jusha.web.console import _render, console_view
+from jusha.web.console import console_view, paginate, render_list
+from jusha.web.params import int_param
 
 from . import selectors, services, workflow
 from .forms import OnBehalfForm, add_domain_error
 from .models import Claim, Need
 from .workflow import Step
-
-PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -54,9 +52,6 @@ def _action_forms() -> list[ActionForm]:
     ]
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 def _communities(user):
     return permissions.visible(user, Action.NEED_SUBMIT_ON_BEHALF, Community.objects.order_by("code"))
@@ -67,9 +62,9 @@ def queue(request):
     """New needs of the person's community (or subdistrict), most urgent first, then oldest."""
     permissions.require(request.user, Action.NEED_TRIAGE)
     filters = selectors.QueueFilter.from_query(request.GET)
-    return _render(request, "needs/console/queue.html", {
+    return render_list(request, "needs/console/queue.html", {
         "section": "needs",
-        "page": _page(request, selectors.triage_queue(request.user, filters)),
+        "page": paginate(request, selectors.triage_queue(request.user, filters)),
         "filters": filters,
         "statuses": [("open", _("all open")), *[(s, Need.Status(s).label) for s in filters.STATUSES]],
         "communities": _communities(request.user),
@@ -86,9 +81,9 @@ def escalated(request):
     if not (who.is_admin or who.subdistricts_as(Role.SUBDISTRICT_STAFF)):
         raise Http404
     filters = selectors.QueueFilter.from_query(request.GET, default=Need.Status.ESCALATED)
-    return _render(request, "needs/console/queue.html", {
+    return render_list(request, "needs/console/queue.html", {
         "section": "needs_escalated",
-        "page": _page(request, selectors.escalated_queue(request.user, filters)),
+        "page": paginate(request, selectors.escalated_queue(request.user, filters)),
         "filters": filters,
         "statuses": [("open", _("all open")), *[(s, Need.Status(s).label) for s in filters.STATUSES]],
         "communities": _communities(request.user),
@@ -143,9 +138,6 @@ def detail(request, pk):
     return _detail(request, selectors.need_detail(request.user, pk))
 
 
-def _int(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
-
 
 @console_view
 @require_POST
@@ -172,10 +164,10 @@ def act(request, pk, step):
             case Step.SEND_BACK:
                 services.need_send_back(actor=request.user, need=need, reason=post.get("reason", ""))
             case Step.MATCH:
-                services.need_match(actor=request.user, need=need, unit=_int(post.get("unit")),
+                services.need_match(actor=request.user, need=need, unit=int_param(post.get("unit")),
                                     note=post.get("note", ""))
             case Step.REASSIGN:
-                services.need_reassign(actor=request.user, need=need, unit=_int(post.get("unit")),
+                services.need_reassign(actor=request.user, need=need, unit=int_param(post.get("unit")),
                                        reason=post.get("reason", ""))
             case Step.COMPLETE:
                 services.need_complete(actor=request.user, need=need, resolution=post.get("resolution", ""),

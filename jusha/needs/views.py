@@ -13,6 +13,7 @@ from jusha.core.errors import DomainError, NotAllowed
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community
+from jusha.web.params import int_param
 
 from . import selectors, services
 from .forms import NeedForm, RatingForm, ReasonForm, add_domain_error
@@ -161,7 +162,7 @@ def board(request, *, error: str | None = None, status: int = 200):
 @_not_found_is_404
 def board_claim(request, pk):
     try:
-        services.need_claim(actor=request.user, need=pk, unit=_int(request.POST.get("unit")))
+        services.need_claim(actor=request.user, need=pk, unit=int_param(request.POST.get("unit")))
     except NotAllowed:
         raise
     except DomainError as exc:
@@ -185,6 +186,3 @@ def board_release(request, claim_pk):
     messages.success(request, _("You gave the need back; it is open for others again."))
     return redirect("needs:board")
 
-
-def _int(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None

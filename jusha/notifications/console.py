@@ -2,10 +2,8 @@
 status of every delivery and a resend button for the failed ones."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,7 +11,8 @@ from django.views.decorators.http import require_POST
 from jusha import permissions
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.permissions import Action
-from jusha.web.console import console_view
+from jusha.web.console import PAGE_SIZE, console_view, paginate
+from jusha.web.params import safe_next_url
 
 from . import selectors, services, views
 from .forms import AnnouncementForm
@@ -21,7 +20,6 @@ from .models import Delivery
 
 CONSOLE = {"base": "console/base_console.html", "section": "messages", "list_url": "notifications_console:inbox",
            "detail_url": "notifications_console:message", "read_all_url": "notifications_console:read_all"}
-PAGE_SIZE = 25
 
 
 @console_view
@@ -43,7 +41,7 @@ def mark_all_read(request):
 @console_view
 def announcements(request):
     permissions.require(request.user, Action.ANNOUNCEMENT_VIEW)
-    page = Paginator(selectors.announcements(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.announcements(request.user))
     return TemplateResponse(request, "notifications/console/announcements.html", {
         "section": "announcements", "page": page,
         "may_send": selectors.announce_communities(request.user).exists(),
@@ -76,7 +74,7 @@ def announcement_new(request):
 def announcement(request, pk):
     found = selectors.announcement(request.user, pk)
     deliveries = selectors.announcement_deliveries(request.user, found)
-    page = Paginator(deliveries, PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = paginate(request, deliveries, per_page=PAGE_SIZE * 2)
     return TemplateResponse(request, "notifications/console/announcement.html", {
         "section": "announcements", "announcement": found, "page": page,
         "may_resend": permissions.can(request.user, Action.DELIVERY_RESEND),
@@ -93,8 +91,8 @@ def delivery_resend(request, pk):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Sent again: the status below shows how it went."))
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    back = safe_next_url(request)
+    if back:
         return redirect(back)
     if delivery.message and delivery.message.announcement_id:
         return redirect("notifications_console:announcement", pk=delivery.message.announcement_id)
@@ -107,7 +105,7 @@ def deliveries(request):
     permissions.require(request.user, Action.DELIVERY_VIEW)
     status = request.GET.get("status", "")
     status = status if status in Delivery.Status.values else ""
-    page = Paginator(selectors.deliveries(request.user, status=status), PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.deliveries(request.user, status=status), per_page=PAGE_SIZE * 2)
     return TemplateResponse(request, "notifications/console/deliveries.html", {
         "section": "announcements", "page": page, "status": status, "statuses": Delivery.Status.choices,
         "may_resend": permissions.can(request.user, Action.DELIVERY_RESEND),

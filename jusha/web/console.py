@@ -37,11 +37,11 @@ def console_view(view):
     return wrapper
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _render(request, template, context):
+def render_list(request, template, context):
     """A full page, or just the list partial when htmx swaps it after a filter change."""
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
         template = f"{template}#results"
@@ -57,9 +57,9 @@ def home(request):
 def people(request):
     filters = selectors.PeopleFilter.from_query(request.GET)
     people_qs = selectors.people(request.user, filters)
-    return _render(request, "console/people.html", {
+    return render_list(request, "console/people.html", {
         "section": "people",
-        "page": _page(request, people_qs),
+        "page": paginate(request, people_qs),
         "filters": filters,
         "roles": Role.choices,
         "communities": selectors.communities_for_filter(request.user),
@@ -96,9 +96,9 @@ def units(request):
     if community.isdigit():
         qs = qs.filter(service_area=int(community))
     qs = qs.select_related("sub_alliance").annotate(n_communities=Count("service_area")).order_by("name")
-    return _render(request, "console/units.html", {
+    return render_list(request, "console/units.html", {
         "section": "units",
-        "page": _page(request, qs),
+        "page": paginate(request, qs),
         "categories": MemberUnit.Category.choices,
         "category": category,
         "community": community,
@@ -120,9 +120,9 @@ def audit(request):
     permissions.require(request.user, Action.AUDIT_VIEW)
     filters = selectors.AuditFilter.from_query(request.GET)
     entries = selectors.audit_entries(request.user, filters)
-    return _render(request, "console/audit.html", {
+    return render_list(request, "console/audit.html", {
         "section": "audit",
-        "page": _page(request, entries),
+        "page": paginate(request, entries),
         "filters": filters,
         "actions": selectors.audit_actions(request.user),
     })

@@ -11,9 +11,7 @@ from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community, Grid
 
-
-def _int(raw) -> int | None:
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 else None
+from .params import int_param
 
 
 def _date(raw) -> date | None:
@@ -33,7 +31,7 @@ class PeopleFilter:
     def from_query(cls, query) -> "PeopleFilter":
         role = query.get("role", "")
         return cls(q=query.get("q", "").strip()[:50], role=role if role in Role.values else "",
-                   community=_int(query.get("community")))
+                   community=int_param(query.get("community")))
 
 
 def people(user, filters: PeopleFilter):

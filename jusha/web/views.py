@@ -18,6 +18,7 @@ from jusha.places.models import Community
 
 from . import selectors
 from .context_processors import ELDERLY_COOKIE, elderly_mode_on
+from .params import safe_next_url
 
 
 def home(request):
@@ -70,8 +71,7 @@ def elderly_mode(request):
     new_value = (not elderly_mode_on(request)) if enabled == "toggle" else enabled in {"1", "true", "on"}
     if request.user.is_authenticated:
         account_services.person_set_elderly_mode(actor=request.user, enabled=new_value)
-    target = request.POST.get("next") or ""
-    response = redirect(target if target.startswith("/") and not target.startswith("//") else reverse("web:home"))
+    response = redirect(safe_next_url(request, reverse("web:home")))
     response.set_cookie(ELDERLY_COOKIE, "1" if new_value else "0", max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure())
     return response
