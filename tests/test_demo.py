@@ -4,20 +4,26 @@ The seed runs inside a transaction that is rolled back after the module, so the 
 (whose world also uses the code 330114001) never sees it.
 """
 
+import datetime
 import io
+import itertools
 import random
 import re
+from collections import defaultdict
 
 import pytest
 import shapely
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Avg
 
 from jusha.accounts.models import MOBILE_RE, Role, RoleAssignment, User
 from jusha.audit.models import AuditEntry
+from jusha.core import clock
 from jusha.demo.geography import draw_map, to_geojson
 from jusha.demo.seed import DEMO_PASSWORD, RESIDENT_MOBILE, STAFF_LOGINS, seed_demo
+from jusha.needs.models import Claim, Need, NeedEvent, Rating
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places import lookup
 from jusha.places.geometry import to_shape
@@ -207,3 +213,44 @@ def test_the_map_is_the_same_every_time():
         return [to_geojson(g.shape) for inside in m.grids for g in inside]
 
     assert drawn() == drawn()
+
+
+def test_a_year_of_needs_across_every_stage(demo):
+    needs = Need.objects.filter(community__subdistrict=demo)
+    assert needs.count() == 3000
+    statuses = set(needs.values_list("status", flat=True))
+    assert statuses == set(Need.Status.values)
+    oldest = needs.order_by("submitted_at").first().submitted_at
+    assert clock.now() - oldest > datetime.timedelta(days=300)
+    # Staff answer most needs within the ten-minute target.
+    answered = [n.first_response_at - n.submitted_at for n in needs.exclude(first_response_at=None)]
+    within = sum(d <= datetime.timedelta(minutes=10) for d in answered) / len(answered)
+    assert 0.4 < within < 0.9
+    assert all(d > datetime.timedelta(0) for d in answered)
+    stars = Rating.objects.filter(need__community__subdistrict=demo).aggregate(avg=Avg("stars"))["avg"]
+    assert 4.0 < stars < 5.0
+
+
+def test_every_demo_need_has_a_timeline_that_adds_up(demo):
+    events = defaultdict(list)
+    for event in NeedEvent.objects.filter(need__community__subdistrict=demo).order_by("at", "id"):
+        events[event.need_id].append(event)
+    for need in Need.objects.filter(community__subdistrict=demo):
+        timeline = events[need.pk]
+        assert timeline[0].step == "submit" and timeline[0].at == need.submitted_at
+        for before, after in itertools.pairwise(timeline):
+            assert after.from_status == before.to_status and after.at >= before.at
+        assert timeline[-1].to_status == need.status
+    closed_by_units = Need.objects.filter(community__subdistrict=demo, status=Need.Status.CLOSED,
+                                          claims__status=Claim.Status.DONE)
+    assert closed_by_units.count() > 1000
+    assert not Need.objects.filter(status=Need.Status.CLOSED, ratings=None, community__subdistrict=demo).exists()
+
+
+def test_the_demo_resident_and_liaison_have_work_in_hand(demo):
+    resident = User.objects.get(mobile=RESIDENT_MOBILE)
+    assert {"submitted", "in_progress", "completed", "closed"} <= set(resident.needs.values_list("status", flat=True))
+    liaison = User.objects.get(username="liaison")
+    unit = liaison.role_assignments.get(role=Role.UNIT_LIAISON).member_unit
+    assert unit.need_claims.filter(status=Claim.Status.OFFERED).count() >= 2
+    assert unit.need_claims.filter(status=Claim.Status.ACTIVE).exists()

@@ -20,6 +20,8 @@ from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
+from jusha.needs.demo import seed_needs
+from jusha.needs.models import Need
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
 
@@ -31,6 +33,7 @@ DEMO_SUBDISTRICT_CODE = names.SUBDISTRICT[0]
 DEMO_PASSWORD = "jusha-demo-2026"  # noqa: S105 (published on purpose: it is the demo's)
 RESIDENT_MOBILE = "13800000000"
 RESIDENTS = 2000
+NEEDS = 3000  # a year of needs: about eight a day
 
 # The fixed demo logins, one per role: (username, role). The resident logs in by mobile instead.
 STAFF_LOGINS = [
@@ -104,6 +107,7 @@ def demo_counts() -> dict[str, int]:
         "teams": Team.objects.filter(subdistrict=sub).count(),
         "grid workers": GridWorker.objects.filter(grids__community__subdistrict=sub).distinct().count(),
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
+        "needs": Need.objects.filter(community__subdistrict=sub).count(),
     }
 
 
@@ -142,6 +146,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "teams": Team._meta.verbose_name_plural,
         "grid workers": GridWorker._meta.verbose_name_plural,
         "residents": Role.RESIDENT.label,
+        "needs": Need._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -187,6 +192,7 @@ class _DemoWorld:
             (Team._meta.verbose_name_plural, self.teams),
             (User._meta.verbose_name_plural, self.staff),
             (Role.RESIDENT.label, self.residents),
+            (Need._meta.verbose_name_plural, self.needs),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -326,6 +332,7 @@ class _DemoWorld:
                 person(username, Role.TEAM_MEMBER, team=team)
         # Liaisons are their unit's contact person; the first is the first university's.
         first = next(u for u in self.units if u.category == MemberUnit.Category.UNIVERSITY)
+        self.liaison_unit = first
         liaised = [first, *self.rng.sample([u for u in self.units if u != first], 19)]
         for n, unit in enumerate(liaised, start=1):
             person("liaison" if n == 1 else f"liaison{n:02d}", Role.UNIT_LIAISON, name=unit.contact_name,
@@ -353,6 +360,10 @@ class _DemoWorld:
             RoleAssignment(user=user, role=Role.RESIDENT, community=home)
             for user, home in zip(users, homes, strict=True)
         ])
+
+    def needs(self) -> None:
+        seed_needs(rng=self.rng, subdistrict=self.subdistrict, count=NEEDS, resident_mobile=RESIDENT_MOBILE,
+                   featured_unit=self.liaison_unit)
 
     def _mobile(self) -> str:
         while True:
