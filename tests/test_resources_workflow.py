@@ -119,8 +119,7 @@ def test_reviewers_retire_an_approved_resource_but_never_see_drafts(world):
 
 
 def test_another_units_liaison_cannot_touch_the_resource(world):
-    from jusha.accounts.models import Role, RoleAssignment
-    from jusha.accounts.models import User
+    from jusha.accounts.models import Role, RoleAssignment, User
 
     other = User.objects.create_user(username="school-liaison", name="滟澜老师")
     RoleAssignment.objects.create(user=other, role=Role.UNIT_LIAISON, member_unit=world.school)
