@@ -175,3 +175,14 @@ def test_the_liaison_sees_no_suggestions_on_an_offered_need(client, world, scene
     client.force_login(world.zhengli)
     page = client.get(reverse("needs_console:detail", args=[claim.need_id])).content.decode()
     assert 'data-testid="suggestions"' not in page
+
+
+def test_the_api_gives_the_same_ranking_with_the_parts(client, world, scene):
+    client.force_login(world.liuyang)
+    rows = client.get("/api/resources/suggestions", {"need": scene.need.pk}).json()
+    assert [(r["candidate"], r["total"]) for r in rows] == [("下沙医院", 81.0), ("社工站", 62.5), ("滟澜小学", 57.5)]
+    assert [p["code"] for p in rows[0]["parts"]] == ["category", "distance", "availability", "load", "rating"]
+    assert rows[0]["parts"][1]["points"] == 16.0 and rows[0]["candidate_kind"] == "member_unit"
+    client.force_login(world.chenjing)  # 滟澜's staff may not decide on 智格's need
+    assert client.get("/api/resources/suggestions", {"need": scene.need.pk}).status_code == 404
+    assert client.get("/api/resources/suggestions", {"need": "x"}).status_code == 422

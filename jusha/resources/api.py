@@ -10,10 +10,14 @@ from datetime import datetime
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from jusha import permissions
 from jusha.core.schemas import ErrorOut, ValidationErrorOut
+from jusha.needs.models import Need
+from jusha.permissions import Action
 from jusha.places.coords import CRS
 
 from . import selectors, services
+from .matching import suggest_for_need
 from .models import DESCRIPTION_MAX_LENGTH, REASON_MAX_LENGTH, TITLE_MAX_LENGTH, Resource
 
 router = Router(tags=["resources"])
@@ -25,8 +29,9 @@ class SlotSchema(Schema):
     end: str = Field(..., pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["17:00"])
 
 
-class ResourceIn(Schema):
-    unit: int = Field(..., ge=1, le=2**62, description="your member unit (ignored when editing)")
+class ResourceFieldsIn(Schema):
+    """What a liaison describes; editing sends all of it again."""
+
     kind: Resource.Kind
     title: str = Field(..., min_length=1, max_length=TITLE_MAX_LENGTH)
     description: str = Field("", max_length=DESCRIPTION_MAX_LENGTH)
@@ -40,6 +45,10 @@ class ResourceIn(Schema):
     crs: CRS = CRS.WGS84
     contact_name: str = Field(..., min_length=1, max_length=50)
     contact_mobile: str = Field(..., min_length=1, max_length=20)
+
+
+class ResourceIn(ResourceFieldsIn):
+    unit: int = Field(..., ge=1, le=2**62, description="your member unit")
 
 
 class ReasonIn(Schema):
@@ -76,6 +85,23 @@ class ListFilter(Schema):
     status: Resource.Status | None = None
 
 
+class ScorePartOut(Schema):
+    code: str = Field(..., description="category, distance, availability, load or rating")
+    weight: int
+    value: float = Field(..., description="0–1")
+    points: float = Field(..., description="weight × value")
+    explanation: str
+
+
+class SuggestionOut(Schema):
+    candidate_kind: str = Field(..., description="member_unit (later also volunteers)")
+    candidate_id: int
+    candidate: str
+    total: float = Field(..., description="out of 100")
+    resources: list[int]
+    parts: list[ScorePartOut]
+
+
 def _out(r: Resource) -> dict:
     return {"id": r.pk, "unit_id": r.member_unit_id, "unit": r.member_unit.name, "kind": r.kind, "title": r.title,
             "description": r.description, "categories": [c.pk for c in r.categories.all()], "capacity": r.capacity,
@@ -86,7 +112,7 @@ def _out(r: Resource) -> dict:
             "submitted_at": r.submitted_at, "reviewed_at": r.reviewed_at}
 
 
-def _fields(payload: ResourceIn) -> dict:
+def _fields(payload: ResourceFieldsIn) -> dict:
     data = payload.dict(exclude={"unit"})
     data["availability"] = [dict(s) for s in data["availability"]]
     return data
@@ -108,6 +134,19 @@ def resource_list(request, filters: Query[ListFilter]):
     return [_out(r) for r in selectors.resource_list(request.user, parsed)[:500]]
 
 
+@router.get("/suggestions", auth=django_auth, response={200: list[SuggestionOut], **ERRORS})
+def suggestions(request, need: int = Query(..., ge=1, le=2**62), limit: int = Query(10, ge=1, le=50)):
+    """The ranked units for a need the person may match (as on the need's console page), with the score's
+    parts; 404 when the person may not decide on the need."""
+    found = permissions.fetch(request.user, Action.NEED_TRIAGE,
+                              Need.objects.select_related("community", "category"), pk=need)
+    return [{"candidate_kind": s.candidate_kind, "candidate_id": s.candidate.pk, "candidate": s.candidate.name,
+             "total": s.total, "resources": [r.pk for r in s.resources],
+             "parts": [{"code": p.code, "weight": p.weight, "value": p.value, "points": p.points,
+                        "explanation": p.explanation} for p in s.parts]}
+            for s in suggest_for_need(actor=request.user, need=found, limit=limit)]
+
+
 @router.get("/{resource_id}", auth=django_auth, response={200: ResourceOut, **ERRORS})
 def one(request, resource_id: int = Path(..., ge=1, le=2**62)):
     """One resource, if the person may see it; otherwise 404, as if it did not exist."""
@@ -122,7 +161,7 @@ def create(request, payload: ResourceIn):
 
 
 @router.put("/{resource_id}", auth=django_auth, response={200: ResourceOut, **ERRORS})
-def update(request, payload: ResourceIn, resource_id: int = Path(..., ge=1, le=2**62)):
+def update(request, payload: ResourceFieldsIn, resource_id: int = Path(..., ge=1, le=2**62)):
     """The liaison changes the resource; an approved one goes back for review."""
     services.resource_update(actor=request.user, resource=resource_id, **_fields(payload))
     return _one(request, resource_id)

@@ -80,8 +80,8 @@ class Suggestion:
 
 
 def suggest_for_need(*, actor, need: Need, limit: int = 10) -> list[Suggestion]:
-    """The member units `actor` may match `need` to, best first (ties by name), each with its score's parts."""
-    need = Need.objects.select_related("community", "category").get(pk=need.pk) if not _loaded(need) else need
+    """The member units `actor` may match `need` to, best first (ties by name), each with its score's parts.
+    Pass the need with its community and category loaded (`select_related`) to save two queries."""
     units = matchable_units(actor, need)
     resources = list(
         Resource.objects.filter(status=Resource.Status.APPROVED, member_unit__in=units.order_by().values("pk"))
@@ -113,10 +113,6 @@ def suggest_for_need(*, actor, need: Need, limit: int = 10) -> list[Suggestion]:
             parts=(*best_parts, _load(load.get(unit_id, 0)), _rating(*ratings.get(unit_id, (None, 0))))))
     suggestions.sort(key=lambda s: (-s.total, s.candidate.name, s.candidate.pk))
     return suggestions[:limit]
-
-
-def _loaded(need: Need) -> bool:
-    return "community" in need._state.fields_cache and "category" in need._state.fields_cache
 
 
 def _category(resource: Resource, need: Need) -> ScorePart:

@@ -90,7 +90,7 @@ class Resource(models.Model):
     class Meta:
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
-        ordering = ["member_unit__name", "title", "id"]
+        ordering = ["title", "id"]
         indexes = [models.Index(fields=["member_unit", "status"])]
         constraints = [
             models.CheckConstraint(condition=Q(lng__isnull=True, lat__isnull=True)

@@ -1,6 +1,7 @@
 """Reads about resources, each already narrowed by `permissions` to what the person may see."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 
@@ -36,8 +37,6 @@ class ResourceFilter:
                    status=status if status in Resource.Status.values else "")
 
     def as_query(self) -> str:
-        from urllib.parse import urlencode
-
         return urlencode({k: v for k, v in vars(self).items() if v})
 
 
@@ -69,8 +68,3 @@ def my_units(user) -> QuerySet:
 def resource_detail(user, pk: int, *, action: Action = Action.RESOURCE_VIEW) -> Resource:
     """One resource, or NotAllowed (a 404) when the person may not see it."""
     return permissions.fetch(user, action, _with_details(Resource.objects.all()), pk=pk)
-
-
-def communities_for_filter(user) -> QuerySet:
-    """The communities worth filtering by: the person's own subdistricts' (all, for an administrator)."""
-    return permissions.visible(user, Action.PLACE_VIEW, Community.objects.order_by("code")).only("id", "name")

@@ -30,7 +30,7 @@ MAX_CAPACITY = 1_000_000
 # --- checking input (before anything is written) -----------------------------------------------
 
 def _text(value, *, field: str, limit: int, required: bool, missing="") -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    value = str(value or "").strip()
     if required and not value:
         raise DomainError(missing, code="required", field=field)
     if len(value) > limit:
