@@ -204,3 +204,10 @@ def test_the_navigation_links_the_resource_pages(client, world):
     assert reverse("resources_console:list") in staff and reverse("resources_console:mine") not in staff
     liaison = as_user(client, world.zhengli).get(reverse("console:home")).content.decode()
     assert reverse("resources_console:mine") in liaison
+
+
+def test_the_admin_lists_resources_read_only(client, world, listed):
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:resources_resource_changelist")).content.decode()
+    assert "测血压" in page
+    assert client.get(reverse("admin:resources_resource_add")).status_code == 403
