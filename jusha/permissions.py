@@ -17,7 +17,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
-  see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's.
+  see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's;
+- a unit liaison manages all of their own unit's resources (drafts included); community staff see the
+  resources (not drafts) serving their community; subdistrict staff see and review all of their
+  alliance's resources (not drafts).
 """
 
 from collections.abc import Callable
@@ -54,6 +57,9 @@ class Action(StrEnum):
     NEED_CONFIRM = "needs.confirm"
     NEED_REOPEN = "needs.reopen"
     CLAIM_HANDLE = "needs.handle_claim"
+    RESOURCE_VIEW = "resources.view"
+    RESOURCE_MANAGE = "resources.manage"
+    RESOURCE_REVIEW = "resources.review"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -242,6 +248,13 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
         return bool(actor.member_units)
+    if action is Action.RESOURCE_VIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action is Action.RESOURCE_MANAGE:
+        return actor.is_admin or bool(actor.member_units)
+    if action is Action.RESOURCE_REVIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     return actor.is_admin
 
 
@@ -479,3 +492,38 @@ def _claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+
+
+# --- resources ------------------------------------------------------------------------------------
+# A draft is the unit's own work in progress: staff see a resource from the moment it is submitted.
+
+@rule("resources.Resource", Action.RESOURCE_VIEW)
+def _resource_view(actor: Actor) -> Q | None:
+    from jusha.resources.models import Resource
+
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    subdistricts = actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+    return _any(
+        _in("member_unit", actor.member_units),
+        Q(pk__in=Resource.objects.filter(service_area__in=communities).values("pk")) & ~Q(status="draft")
+        if communities else None,
+        Q(member_unit__alliance__subdistrict__in=subdistricts) & ~Q(status="draft") if subdistricts else None,
+    )
+
+
+@rule("resources.Resource", Action.RESOURCE_MANAGE)
+def _resource_manage(actor: Actor) -> Q | None:
+    return _in("member_unit", actor.member_units)
+
+
+@rule("orgs.MemberUnit", Action.RESOURCE_MANAGE)
+def _unit_resources_manage(actor: Actor) -> Q | None:
+    return _in("pk", actor.member_units)
+
+
+@rule("resources.Resource", Action.RESOURCE_REVIEW)
+def _resource_review(actor: Actor) -> Q | None:
+    # Approval is the alliance's decision, taken by the subdistrict that runs it: a resource often
+    # serves several communities, so one community's staff do not approve it for the others.
+    subdistricts = actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+    return Q(member_unit__alliance__subdistrict__in=subdistricts) & ~Q(status="draft") if subdistricts else None

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jusha.audit",
     "jusha.web",
     "jusha.needs",
+    "jusha.resources",
     "jusha.notifications",
     "jusha.demo",
 ]

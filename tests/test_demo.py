@@ -16,7 +16,7 @@ import shapely
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, Count
 
 from jusha.accounts.models import MOBILE_RE, Role, RoleAssignment, User
 from jusha.audit.models import AuditEntry
@@ -254,3 +254,19 @@ def test_the_demo_resident_and_liaison_have_work_in_hand(demo):
     unit = liaison.role_assignments.get(role=Role.UNIT_LIAISON).member_unit
     assert unit.need_claims.filter(status=Claim.Status.OFFERED).count() >= 2
     assert unit.need_claims.filter(status=Claim.Status.ACTIVE).exists()
+
+
+def test_most_member_units_offer_resources_and_most_are_approved(demo):
+    from jusha.resources.models import Resource
+
+    units = MemberUnit.objects.filter(alliance__subdistrict=demo)
+    offering = units.filter(resources__isnull=False).distinct().count()
+    assert offering >= 0.8 * units.count()
+    resources = Resource.objects.filter(member_unit__alliance__subdistrict=demo)
+    per_unit = {u.n for u in units.filter(resources__isnull=False).annotate(n=Count("resources"))}
+    assert per_unit <= {1, 2, 3}
+    statuses = set(resources.values_list("status", flat=True))
+    assert statuses == {"approved", "submitted", "rejected"}
+    assert resources.filter(status="approved").count() > 0.8 * resources.count()
+    assert not resources.filter(categories__isnull=True).exists()
+    assert not resources.filter(service_area__isnull=True).exists()

@@ -24,6 +24,8 @@ from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.resources.demo import seed_resources
+from jusha.resources.models import Resource
 
 from . import names
 from .geography import draw_map, to_geojson
@@ -108,6 +110,7 @@ def demo_counts() -> dict[str, int]:
         "grid workers": GridWorker.objects.filter(grids__community__subdistrict=sub).distinct().count(),
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
         "needs": Need.objects.filter(community__subdistrict=sub).count(),
+        "resources": Resource.objects.filter(member_unit__alliance__subdistrict=sub).count(),
     }
 
 
@@ -147,6 +150,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "grid workers": GridWorker._meta.verbose_name_plural,
         "residents": Role.RESIDENT.label,
         "needs": Need._meta.verbose_name_plural,
+        "resources": Resource._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -191,6 +195,7 @@ class _DemoWorld:
             (Alliance._meta.verbose_name, self.alliance),
             (Team._meta.verbose_name_plural, self.teams),
             (User._meta.verbose_name_plural, self.staff),
+            (Resource._meta.verbose_name_plural, self.resources),
             (Role.RESIDENT.label, self.residents),
             (Need._meta.verbose_name_plural, self.needs),
         ]
@@ -346,6 +351,10 @@ class _DemoWorld:
         GridWorker.grids.through.objects.bulk_create([
             GridWorker.grids.through(gridworker=w, grid=g) for w, g in zip(workers, self.grids, strict=True)
         ])
+
+    def resources(self) -> None:
+        reviewer = User.objects.get(username="subdistrict")
+        seed_resources(units=self.units, reviewer=reviewer, seed=SEED)
 
     def residents(self) -> None:
         # Villages are less dense than urban communities.

@@ -16,6 +16,7 @@ from jusha.accounts.models import Role
 from jusha.core.errors import DomainError
 from jusha.permissions import Action, actor_of
 from jusha.places.models import Community
+from jusha.resources.matching import suggest_for_need
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.params import int_param
 
@@ -130,6 +131,7 @@ def _detail(request, need: Need, *, form_errors: dict | None = None, status: int
         "show_person": staff_view or handling,
         "show_mobile": handling,
         "rating": next(iter(need.ratings.all()), None),
+        "suggestions": suggest_for_need(actor=request.user, need=need) if Step.MATCH in actions else [],
     }, status=status)
 
 
