@@ -66,8 +66,9 @@ class Action(StrEnum):
     WISH_CLAIM_HANDLE = "wishes.handle_claim"
 
 
-# Actions on a person's own things that the administrator's see-everything does not reach.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# Actions the administrator's see-everything does not reach: a person's own things, and the public
+# wish walls (and claiming from them), which show only what is public to anyone.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.WISH_WALL_VIEW, Action.WISH_CLAIM})
 
 
 @dataclass
