@@ -207,3 +207,16 @@ def test_the_map_is_the_same_every_time():
         return [to_geojson(g.shape) for inside in m.grids for g in inside]
 
     assert drawn() == drawn()
+
+
+def test_micro_wishes_in_every_state_across_the_communities(demo):
+    from jusha.wishes.models import MicroWish, WishClaim
+
+    wishes = MicroWish.objects.filter(community__subdistrict=demo)
+    assert set(wishes.values_list("status", flat=True)) == set(MicroWish.Status.values)
+    assert wishes.values("community").distinct().count() == 20
+    for status in ("claimed", "contacted", "delivered", "fulfilled"):
+        assert all(w.live_claim or status == "fulfilled" for w in wishes.filter(status=status))
+    assert WishClaim.objects.filter(wish__in=wishes, status="done").count() == wishes.filter(
+        status="fulfilled").count()
+    assert all(w.public_name.endswith("**") for w in wishes)

@@ -22,6 +22,8 @@ from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.wishes.demo import seed_wishes
+from jusha.wishes.models import MicroWish
 
 from . import names
 from .geography import draw_map, to_geojson
@@ -104,6 +106,7 @@ def demo_counts() -> dict[str, int]:
         "teams": Team.objects.filter(subdistrict=sub).count(),
         "grid workers": GridWorker.objects.filter(grids__community__subdistrict=sub).distinct().count(),
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
+        "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
     }
 
 
@@ -142,6 +145,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "teams": Team._meta.verbose_name_plural,
         "grid workers": GridWorker._meta.verbose_name_plural,
         "residents": Role.RESIDENT.label,
+        "micro-wishes": MicroWish._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -187,6 +191,7 @@ class _DemoWorld:
             (Team._meta.verbose_name_plural, self.teams),
             (User._meta.verbose_name_plural, self.staff),
             (Role.RESIDENT.label, self.residents),
+            (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
