@@ -232,6 +232,9 @@ def test_the_beneficiary_with_an_account_confirms_but_nobody_else_outside_staff(
     assert wish.beneficiary_name == "王芳" and wish.public_name == "王**"
     services.wish_verify(actor=world.lina, wish=wish)
     services.wish_publish(actor=world.lina, wish=wish)
+    with pytest.raises(DomainError) as refused:
+        services.wish_claim(actor=world.wangfang, wish=wish)
+    assert refused.value.code == "own_wish"
     claim = services.wish_claim(actor=world.zhengli, wish=wish, unit=world.hospital)
     services.wish_contact(actor=world.zhengli, claim=claim, note="已联系")
     services.wish_deliver(actor=world.zhengli, claim=claim, note="已送达", photo_files=[upload(png_bytes())])

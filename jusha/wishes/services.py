@@ -249,6 +249,8 @@ def wish_claim(*, actor, wish: MicroWish | int, unit: MemberUnit | int | None = 
         if locked.status in workflow.WITH_CLAIM:
             raise _already_taken()
         workflow.target(locked, Step.CLAIM)
+        if locked.beneficiary_id is not None and locked.beneficiary_id == actor.pk:
+            raise DomainError(_("This is your own wish; others will make it come true."), code="own_wish")
         unit = _claim_unit(actor, unit, locked)
         _check_limit(actor, unit)
         now = clock.now()
