@@ -103,6 +103,15 @@ def test_a_unit_makes_a_school_bag_wish_come_true(transactional_db, world, live_
     axe(phone)
     shot(phone, "wishes-05-thanks")
 
+    # In elderly mode (larger text) the walls still fit the phone and pass axe.
+    phone.get_by_test_id("elderly-toggle").click()
+    expect(phone.get_by_test_id("elderly-toggle")).to_have_attribute("aria-pressed", "true")
+    fits_and_private(phone)
+    axe(phone)
+    phone.goto(f"{base}/wishes/")
+    fits_and_private(phone)
+    shot(phone, "wishes-06-wall-elderly")
+
     wish.refresh_from_db()
     claim = WishClaim.objects.get(wish=wish)
     assert (wish.status, claim.status, claim.member_unit, claim.show_name) == (
