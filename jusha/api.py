@@ -11,6 +11,7 @@ from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
 from jusha.resources.api import router as resources_router
+from jusha.wishes.api import router as wishes_router
 
 api = NinjaAPI(title="Jusha API", version="1", urls_namespace="api")
 
@@ -51,3 +52,4 @@ api.add_router("/places", places_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/needs", needs_router)
 api.add_router("/resources", resources_router)
+api.add_router("/wishes", wishes_router)

@@ -21,6 +21,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - a unit liaison manages all of their own unit's resources (drafts included); community staff see the
   resources (not drafts) serving their community; subdistrict staff see and review all of their
   alliance's resources (not drafts).
+- everyone, even anonymous, sees the wish wall and the thank-you wall (public fields only); community
+  staff manage their community's micro-wishes, subdistrict staff all of theirs; anyone logged in claims
+  a wish for themselves, a unit liaison also for their unit; a claimer sees the wishes they claimed; a
+  beneficiary with an account sees and confirms their own wishes.
 """
 
 from collections.abc import Callable
@@ -60,10 +64,17 @@ class Action(StrEnum):
     RESOURCE_VIEW = "resources.view"
     RESOURCE_MANAGE = "resources.manage"
     RESOURCE_REVIEW = "resources.review"
+    WISH_MANAGE = "wishes.manage"
+    WISH_VIEW = "wishes.view"
+    WISH_WALL_VIEW = "wishes.view_wall"
+    WISH_CLAIM = "wishes.claim"
+    WISH_CONFIRM = "wishes.confirm"
+    WISH_CLAIM_HANDLE = "wishes.handle_claim"
 
 
-# Actions on a person's own things that the administrator's see-everything does not reach.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# Actions the administrator's see-everything does not reach: a person's own things, and the public
+# wish walls (and claiming from them), which show only what is public to anyone.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.WISH_WALL_VIEW, Action.WISH_CLAIM})
 
 
 @dataclass
@@ -255,6 +266,14 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.member_units)
     if action is Action.RESOURCE_REVIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.WISH_MANAGE:
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action is Action.WISH_WALL_VIEW:
+        return True
+    if action in (Action.WISH_VIEW, Action.WISH_CLAIM, Action.WISH_CLAIM_HANDLE, Action.WISH_CONFIRM):
+        return actor.user_id is not None
     return actor.is_admin
 
 
@@ -478,7 +497,7 @@ def _need_confirm(actor: Actor) -> Q | None:
     )
 
 
-@rule("places.Community", Action.NEED_SUBMIT_ON_BEHALF)
+@rule("places.Community", Action.NEED_SUBMIT_ON_BEHALF, Action.WISH_MANAGE)
 def _submit_on_behalf(actor: Actor) -> Q | None:
     return _any(
         _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
@@ -527,3 +546,71 @@ def _resource_review(actor: Actor) -> Q | None:
     # serves several communities, so one community's staff do not approve it for the others.
     subdistricts = actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
     return Q(member_unit__alliance__subdistrict__in=subdistricts) & ~Q(status="draft") if subdistricts else None
+# --- micro-wishes ---------------------------------------------------------------------------------
+_WISH_PUBLIC = ("published", "claimed", "contacted", "delivered", "fulfilled")
+# Claims that let the claimer see the wish: live, or fulfilled by them.
+_WISH_CLAIMS_SEEN = ("active", "contacted", "delivered", "done")
+
+
+def _wish_manage_scope(actor: Actor, field: str = "") -> Q | None:
+    return _any(
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+def _wish_scope(actor: Actor, field: str = "") -> Q | None:
+    """The wishes `actor` may see in full: staff of the place, the beneficiary, and the claimer."""
+    from jusha.wishes.models import WishClaim
+
+    claims = None
+    if actor.user_id:
+        mine = Q(claimant=actor.user_id, member_unit__isnull=True) | (
+            Q(member_unit__in=actor.member_units) if actor.member_units else Q(pk__in=[]))
+        claims = Q(**{f"{field}pk__in": WishClaim.objects.filter(mine, status__in=_WISH_CLAIMS_SEEN)
+                      .values("wish")})
+    return _any(
+        _wish_manage_scope(actor, field),
+        Q(**{f"{field}beneficiary": actor.user_id}) if actor.user_id else None,
+        claims,
+    )
+
+
+@rule("wishes.MicroWish", Action.WISH_MANAGE)
+def _wish_manage(actor: Actor) -> Q | None:
+    return _wish_manage_scope(actor)
+
+
+@rule("wishes.MicroWish", Action.WISH_VIEW)
+def _wish_view(actor: Actor) -> Q | None:
+    return _wish_scope(actor)
+
+
+@rule("wishes.WishPhoto", Action.WISH_VIEW)
+def _wish_photo_view(actor: Actor) -> Q | None:
+    return _wish_scope(actor, "wish__")
+
+
+@rule("wishes.MicroWish", Action.WISH_WALL_VIEW)
+def _wish_wall(actor: Actor) -> Q:
+    # Public, even to anonymous visitors; the wall's selector hands out only the public fields.
+    return Q(status__in=_WISH_PUBLIC)
+
+
+@rule("wishes.MicroWish", Action.WISH_CLAIM)
+def _wish_claim(actor: Actor) -> Q | None:
+    return Q(status="published") if actor.user_id else None
+
+
+@rule("wishes.MicroWish", Action.WISH_CONFIRM)
+def _wish_confirm(actor: Actor) -> Q | None:
+    # The beneficiary confirms themselves; staff confirm for a family without an account (or for anyone).
+    return _any(Q(beneficiary=actor.user_id) if actor.user_id else None, _wish_manage_scope(actor))
+
+
+@rule("wishes.WishClaim", Action.WISH_CLAIM_HANDLE)
+def _wish_claim_handle(actor: Actor) -> Q | None:
+    return _any(
+        _in("member_unit", actor.member_units),
+        Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
+    )

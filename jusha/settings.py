@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jusha.web",
     "jusha.needs",
     "jusha.resources",
+    "jusha.wishes",
     "jusha.notifications",
     "jusha.demo",
 ]
@@ -206,6 +207,8 @@ JUSHA_TILE_ATTRIBUTION = os.environ.get("JUSHA_TILE_ATTRIBUTION", "")
 # (dotted path, seconds): what `jusha worker` runs on a timer; every job is idempotent.
 JUSHA_PERIODIC_JOBS = [
     ("jusha.notifications.services.deliveries_due", 60),
+    ("jusha.wishes.services.wishes_lapse_sweep", 600),
+    ("jusha.wishes.services.wishes_expire_sweep", 3600),
 ]
 
 # How often a process re-checks the database for place boundaries changed by another process.
@@ -266,5 +269,11 @@ JUSHA_LOGIN_LOCK_MINUTES = env_int("JUSHA_LOGIN_LOCK_MINUTES", 15)
 JUSHA_PHOTO_MAX_BYTES = env_int("JUSHA_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JUSHA_PHOTO_MAX_PIXELS = env_int("JUSHA_PHOTO_MAX_PIXELS", 50_000_000)
 JUSHA_NEED_DUPLICATE_MINUTES = env_int("JUSHA_NEED_DUPLICATE_MINUTES", 10)
+
+# Micro-wishes (docs/wishes.md): a claimer must contact the community within this many days or the
+# claim lapses; how many wishes one person / one member unit may hold at once.
+JUSHA_WISH_CONTACT_DAYS = env_int("JUSHA_WISH_CONTACT_DAYS", 7)
+JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON", 3)
+JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT", 20)
 
 JUSHA_SITE_NAME = _("Jusha")

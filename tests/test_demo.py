@@ -270,3 +270,15 @@ def test_most_member_units_offer_resources_and_most_are_approved(demo):
     assert resources.filter(status="approved").count() > 0.8 * resources.count()
     assert not resources.filter(categories__isnull=True).exists()
     assert not resources.filter(service_area__isnull=True).exists()
+
+def test_micro_wishes_in_every_state_across_the_communities(demo):
+    from jusha.wishes.models import MicroWish, WishClaim
+
+    wishes = MicroWish.objects.filter(community__subdistrict=demo)
+    assert set(wishes.values_list("status", flat=True)) == set(MicroWish.Status.values)
+    assert wishes.values("community").distinct().count() == 20
+    for status in ("claimed", "contacted", "delivered", "fulfilled"):
+        assert all(w.live_claim or status == "fulfilled" for w in wishes.filter(status=status))
+    assert WishClaim.objects.filter(wish__in=wishes, status="done").count() == wishes.filter(
+        status="fulfilled").count()
+    assert all(w.public_name.endswith("**") for w in wishes)

@@ -26,6 +26,8 @@ from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Tea
 from jusha.places.models import Community, District, Grid, Subdistrict
 from jusha.resources.demo import seed_resources
 from jusha.resources.models import Resource
+from jusha.wishes.demo import seed_wishes
+from jusha.wishes.models import MicroWish
 
 from . import names
 from .geography import draw_map, to_geojson
@@ -111,6 +113,7 @@ def demo_counts() -> dict[str, int]:
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
         "needs": Need.objects.filter(community__subdistrict=sub).count(),
         "resources": Resource.objects.filter(member_unit__alliance__subdistrict=sub).count(),
+        "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
     }
 
 
@@ -151,6 +154,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "residents": Role.RESIDENT.label,
         "needs": Need._meta.verbose_name_plural,
         "resources": Resource._meta.verbose_name_plural,
+        "micro-wishes": MicroWish._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -198,6 +202,7 @@ class _DemoWorld:
             (Resource._meta.verbose_name_plural, self.resources),
             (Role.RESIDENT.label, self.residents),
             (Need._meta.verbose_name_plural, self.needs),
+            (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
