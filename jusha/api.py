@@ -10,6 +10,7 @@ from jusha.core.errors import DomainError, RateLimited
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
+from jusha.projects.api import router as projects_router
 
 api = NinjaAPI(title="Jusha API", version="1", urls_namespace="api")
 
@@ -49,3 +50,4 @@ api.add_router("/auth", accounts_router)
 api.add_router("/places", places_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/needs", needs_router)
+api.add_router("/projects", projects_router)

@@ -17,7 +17,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
-  see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's.
+  see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's;
+- subdistrict staff plan and change their alliance's service projects, which the subdistrict's
+  operators and supervisors also see; community staff see the projects covering their community; a
+  unit liaison sees, and records progress on, the projects their unit owns or takes part in; every
+  logged-in person sees the public summary of the year's service items and of running projects.
 """
 
 from collections.abc import Callable
@@ -54,6 +58,10 @@ class Action(StrEnum):
     NEED_CONFIRM = "needs.confirm"
     NEED_REOPEN = "needs.reopen"
     CLAIM_HANDLE = "needs.handle_claim"
+    PROJECT_VIEW = "projects.view"
+    PROJECT_VIEW_PUBLIC = "projects.view_public"
+    PROJECT_MANAGE = "projects.manage"
+    PROJECT_RECORD_PROGRESS = "projects.record_progress"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -242,6 +250,15 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
         return bool(actor.member_units)
+    if action is Action.PROJECT_VIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(*_SUBDISTRICT_WIDE)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action is Action.PROJECT_VIEW_PUBLIC:
+        return actor.user_id is not None
+    if action is Action.PROJECT_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.PROJECT_RECORD_PROGRESS:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.member_units)
     return actor.is_admin
 
 
@@ -479,3 +496,65 @@ def _claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+
+
+# --- service projects -----------------------------------------------------------------------------
+
+def _project_units(actor: Actor, field: str = "") -> Q | None:
+    """Projects the actor's units own or take part in (a subquery, so a project appears once)."""
+    if not actor.member_units:
+        return None
+    from jusha.projects.models import ServiceProject
+
+    return _any(_in(f"{field}owner", actor.member_units),
+                Q(**{f"{field}pk__in": ServiceProject.units.through.objects.filter(
+                    memberunit__in=actor.member_units).values("serviceproject")}))
+
+
+def _project_scope(actor: Actor, field: str = "") -> Q | None:
+    """The projects `actor` may see; `field` prefixes the lookups for models that hang off a project."""
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    covering = None
+    if communities:
+        from jusha.projects.models import ServiceProject
+
+        covering = Q(**{f"{field}pk__in": ServiceProject.communities.through.objects.filter(
+            community__in=communities).values("serviceproject")})
+    return _any(
+        _in(f"{field}alliance__subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE)),
+        covering,
+        _project_units(actor, field),
+    )
+
+
+@rule("projects.ServiceProject", Action.PROJECT_VIEW)
+def _project_view(actor: Actor) -> Q | None:
+    return _project_scope(actor)
+
+
+@rule("projects.ProgressPhoto", Action.PROJECT_VIEW)
+def _project_photo_view(actor: Actor) -> Q | None:
+    return _project_scope(actor, "progress__project__")
+
+
+@rule("projects.ServiceProject", Action.PROJECT_VIEW_PUBLIC)
+def _project_public(actor: Actor) -> Q | None:
+    if actor.user_id is None:
+        return None
+    # The year's service items once planned, and other projects once they run; never a cancelled one.
+    return (Q(kind__in=["required", "optional"]) & ~Q(status="cancelled")) | Q(status__in=["active", "finished"])
+
+
+@rule("projects.ServiceProject", Action.PROJECT_MANAGE)
+def _project_manage(actor: Actor) -> Q | None:
+    return _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("orgs.Alliance", Action.PROJECT_MANAGE)
+def _alliance_plan(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("projects.ServiceProject", Action.PROJECT_RECORD_PROGRESS)
+def _project_record(actor: Actor) -> Q | None:
+    return _any(_project_manage(actor), _project_units(actor))

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jusha.audit",
     "jusha.web",
     "jusha.needs",
+    "jusha.projects",
     "jusha.notifications",
     "jusha.demo",
 ]
