@@ -135,9 +135,9 @@ def test_update_changes_the_plan_and_keeps_targets_with_progress(world, mid_year
     project = started(world, targets=[target("服务人次", 100), target("活动场次", 10, "sessions")])
     people, sessions = project.targets.all()
     services.progress_record(actor=world.zhengli, project=project, on=date(YEAR, 6, 1), quantities={people.pk: 5})
-    common = {"actor": world.liuyang, "project": project, "year": YEAR, "kind": K.REQUIRED, "number": 1, "title": "新标题",
-                  "owner": world.hospital, "communities": [world.zhige, world.yanlan], "starts_on": date(YEAR, 1, 1),
-                  "ends_on": date(YEAR, 12, 31)}
+    common = {"actor": world.liuyang, "project": project, "year": YEAR, "kind": K.REQUIRED, "number": 1,
+              "title": "新标题", "owner": world.hospital, "communities": [world.zhige, world.yanlan],
+              "starts_on": date(YEAR, 1, 1), "ends_on": date(YEAR, 12, 31)}
     refused("target_has_progress", services.project_update, **common, targets=[target("活动场次", 12, "sessions",
                                                                                        id=sessions.pk)])
     services.project_update(**common, targets=[target("服务人次", 120, id=people.pk), target("入户", 30, "households")])
@@ -153,7 +153,7 @@ def test_update_cannot_take_a_number_or_a_target_of_another(world):
     second = plan(world, number=2)
     other = plan(world, kind=K.OTHER)
     common = {"actor": world.liuyang, "project": second, "year": YEAR, "kind": K.REQUIRED, "title": "x",
-                  "communities": [world.zhige], "starts_on": date(YEAR, 1, 1), "ends_on": date(YEAR, 12, 31)}
+              "communities": [world.zhige], "starts_on": date(YEAR, 1, 1), "ends_on": date(YEAR, 12, 31)}
     refused("item_number_taken", services.project_update, **common, number=1, targets=[target()])
     refused("invalid_target", services.project_update, **common, number=2,
             targets=[target(id=other.targets.get().pk)])
