@@ -66,6 +66,8 @@ class Action(StrEnum):
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# Public views that show everyone (administrators too) the same thing.
+SAME_FOR_EVERYONE = frozenset({Action.PROJECT_VIEW_PUBLIC})
 
 
 @dataclass
@@ -178,7 +180,7 @@ def _in(lookup: str, ids: set[int]) -> Q | None:
 
 
 def _filter_for(actor: Actor, action: Action, model: type[Model]) -> Q | None:
-    if actor.is_admin and action not in OWN_ONLY:
+    if actor.is_admin and action not in OWN_ONLY | SAME_FOR_EVERYONE:
         return Q()
     fn = _rules.get((model._meta.label, action))
     if fn is None:
