@@ -22,6 +22,8 @@ from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.projects.demo import seed_projects
+from jusha.projects.models import ServiceProject
 
 from . import names
 from .geography import draw_map, to_geojson
@@ -104,6 +106,7 @@ def demo_counts() -> dict[str, int]:
         "teams": Team.objects.filter(subdistrict=sub).count(),
         "grid workers": GridWorker.objects.filter(grids__community__subdistrict=sub).distinct().count(),
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
+        "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
     }
 
 
@@ -142,6 +145,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "teams": Team._meta.verbose_name_plural,
         "grid workers": GridWorker._meta.verbose_name_plural,
         "residents": Role.RESIDENT.label,
+        "service projects": ServiceProject._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -187,6 +191,7 @@ class _DemoWorld:
             (Team._meta.verbose_name_plural, self.teams),
             (User._meta.verbose_name_plural, self.staff),
             (Role.RESIDENT.label, self.residents),
+            (ServiceProject._meta.verbose_name_plural, self.projects),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -293,6 +298,9 @@ class _DemoWorld:
         self.the_teams = Team.objects.bulk_create([
             Team(subdistrict=self.subdistrict, kind=kind, name=name) for kind, name in names.TEAMS
         ])
+
+    def projects(self) -> None:
+        seed_projects(alliance=self.the_alliance)
 
     # --- people -----------------------------------------------------------------------------------
 
