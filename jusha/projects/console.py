@@ -9,11 +9,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from jusha import permissions
+from jusha.core import clock
 from jusha.core.errors import DomainError
 from jusha.needs.forms import add_domain_error
 from jusha.needs.selectors import categories as need_categories
@@ -171,7 +173,8 @@ def _detail(request, project: ServiceProject, *, errors: dict | None = None, pro
         "progress": list(project.progress.all()),
         "steps": [s for s in Step if s in workflow.allowed_steps(project.status)] if manage else [],
         "may_edit": manage and project.status in workflow.EDITABLE,
-        "progress_form": (progress_form or ProgressForm(targets=targets)) if record else None,
+        "progress_form": (progress_form or ProgressForm(targets=targets, initial={"on": timezone.localdate(
+            clock.now())})) if record else None,
         "errors": errors or {},
         "labels": workflow.STEP_LABELS,
     }, status=status)
