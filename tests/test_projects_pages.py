@@ -132,6 +132,9 @@ def test_the_items_page_warns_while_the_year_has_fewer_than_five_of_a_kind(clien
     page = as_user(client, world.liuyang).get(reverse("projects_console:items")).content.decode()
     assert page.count('data-testid="item"') == 6
     assert page.count('data-testid="items-missing"') == 1 and 'data-missing="4"' in page
+    # 李娜 sees only the items covering 智格 (here all of them), and no warning: she does not plan the year.
+    community = as_user(client, world.lina).get(reverse("projects_console:items")).content.decode()
+    assert community.count('data-testid="item"') == 6 and 'data-testid="items-missing"' not in community
 
 
 def test_the_items_page_shows_progress_bars(client, world):
@@ -299,6 +302,17 @@ def test_the_api_lists_the_public_summary(client, world, public_world):
     assert client.get("/api/projects", {"year": YEAR - 1}).json() == []
     one = client.get(f"/api/projects/{public_world['item'].pk}")
     assert one.status_code == 200 and one.json()["title"] == "助老服务"
+
+
+def test_the_public_lists_run_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(1, 6):
+        started(world, number=n, units=[world.school], communities=[world.zhige, world.yanlan])
+        started(world, kind=K.OPTIONAL, number=n)
+    client = as_user(client, world.wangfang)
+    with django_assert_max_num_queries(15):
+        assert len(client.get("/api/projects").json()) == 10
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("projects:public")).content.decode().count('data-testid="public-project"') == 10
 
 
 def test_the_api_hides_what_is_not_public_and_refuses_bad_input(client, world, public_world):

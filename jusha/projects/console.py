@@ -86,7 +86,8 @@ def export(request):
 
 @console_view
 def items(request):
-    """This year's five required and five optional service items with their progress."""
+    """This year's five required and five optional service items with their progress. Planners, who see
+    every item, are warned while a kind has fewer than five; others see the items they may see."""
     permissions.require(request.user, Action.PROJECT_VIEW)
     year = int_param(request.GET.get("year", "")) or selectors.this_year()
     if not 2000 <= year <= 2100:
