@@ -98,6 +98,9 @@ def test_the_list_swaps_only_its_results_for_htmx_with_a_fixed_number_of_queries
         partial = client.get(reverse("projects_console:list"), headers={"HX-Request": "true", "HX-Target": "results"})
     html = partial.content.decode()
     assert html.lstrip().startswith('<div id="results">') and html.count('data-testid="project-row"') == 10
+    filtered = client.get(reverse("projects_console:list"), {"kind": "optional"},
+                          headers={"HX-Request": "true", "HX-Target": "results"}).content.decode()
+    assert f'{reverse("projects_console:export")}?kind=optional' in filtered
 
 
 def test_the_export_is_exactly_the_filtered_scoped_list(client, world, listed):

@@ -61,6 +61,7 @@ def test_planning_an_item_recording_progress_and_the_public_page(transactional_d
     staff.select_option("select[name=kind]", "optional")
     expect(staff.get_by_test_id("project-row")).to_have_count(1)
     expect(staff.get_by_test_id("project-row")).to_contain_text("四点半课堂")
+    expect(staff.get_by_test_id("export")).to_have_attribute("href", re.compile(r"export\.xlsx\?.*kind=optional"))
     shot(staff, "projects-02-list")
     axe(staff)
     assert_clean(staff)
