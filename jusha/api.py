@@ -10,6 +10,7 @@ from jusha.core.errors import DomainError, RateLimited
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
+from jusha.projects.api import router as projects_router
 from jusha.resources.api import router as resources_router
 from jusha.wishes.api import router as wishes_router
 
@@ -53,3 +54,4 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/needs", needs_router)
 api.add_router("/resources", resources_router)
 api.add_router("/wishes", wishes_router)
+api.add_router("/projects", projects_router)

@@ -25,6 +25,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   staff manage their community's micro-wishes, subdistrict staff all of theirs; anyone logged in claims
   a wish for themselves, a unit liaison also for their unit; a claimer sees the wishes they claimed; a
   beneficiary with an account sees and confirms their own wishes.
+- subdistrict staff plan and change their alliance's service projects, which the subdistrict's
+  operators and supervisors also see; community staff see the projects covering their community; a
+  unit liaison sees, and records progress on, the projects their unit owns or takes part in; every
+  logged-in person sees the public summary of the year's service items and of running projects.
 """
 
 from collections.abc import Callable
@@ -70,11 +74,17 @@ class Action(StrEnum):
     WISH_CLAIM = "wishes.claim"
     WISH_CONFIRM = "wishes.confirm"
     WISH_CLAIM_HANDLE = "wishes.handle_claim"
+    PROJECT_VIEW = "projects.view"
+    PROJECT_VIEW_PUBLIC = "projects.view_public"
+    PROJECT_MANAGE = "projects.manage"
+    PROJECT_RECORD_PROGRESS = "projects.record_progress"
 
 
-# Actions the administrator's see-everything does not reach: a person's own things, and the public
-# wish walls (and claiming from them), which show only what is public to anyone.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.WISH_WALL_VIEW, Action.WISH_CLAIM})
+# Actions on a person's own things that the administrator's see-everything does not reach.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
+# from them) and the summary of the year's service projects.
+SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
 
 
 @dataclass
@@ -187,7 +197,7 @@ def _in(lookup: str, ids: set[int]) -> Q | None:
 
 
 def _filter_for(actor: Actor, action: Action, model: type[Model]) -> Q | None:
-    if actor.is_admin and action not in OWN_ONLY:
+    if actor.is_admin and action not in OWN_ONLY | SAME_FOR_EVERYONE:
         return Q()
     fn = _rules.get((model._meta.label, action))
     if fn is None:
@@ -274,6 +284,15 @@ def _general(actor: Actor, action: Action) -> bool:
         return True
     if action in (Action.WISH_VIEW, Action.WISH_CLAIM, Action.WISH_CLAIM_HANDLE, Action.WISH_CONFIRM):
         return actor.user_id is not None
+    if action is Action.PROJECT_VIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(*_SUBDISTRICT_WIDE)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action is Action.PROJECT_VIEW_PUBLIC:
+        return actor.user_id is not None
+    if action is Action.PROJECT_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.PROJECT_RECORD_PROGRESS:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.member_units)
     return actor.is_admin
 
 
@@ -614,3 +633,63 @@ def _wish_claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+# --- service projects -----------------------------------------------------------------------------
+
+def _project_units(actor: Actor, field: str = "") -> Q | None:
+    """Projects the actor's units own or take part in (a subquery, so a project appears once)."""
+    if not actor.member_units:
+        return None
+    from jusha.projects.models import ServiceProject
+
+    return _any(_in(f"{field}owner", actor.member_units),
+                Q(**{f"{field}pk__in": ServiceProject.units.through.objects.filter(
+                    memberunit__in=actor.member_units).values("serviceproject")}))
+
+
+def _project_scope(actor: Actor, field: str = "") -> Q | None:
+    """The projects `actor` may see; `field` prefixes the lookups for models that hang off a project."""
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    covering = None
+    if communities:
+        from jusha.projects.models import ServiceProject
+
+        covering = Q(**{f"{field}pk__in": ServiceProject.communities.through.objects.filter(
+            community__in=communities).values("serviceproject")})
+    return _any(
+        _in(f"{field}alliance__subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE)),
+        covering,
+        _project_units(actor, field),
+    )
+
+
+@rule("projects.ServiceProject", Action.PROJECT_VIEW)
+def _project_view(actor: Actor) -> Q | None:
+    return _project_scope(actor)
+
+
+@rule("projects.ProgressPhoto", Action.PROJECT_VIEW)
+def _project_photo_view(actor: Actor) -> Q | None:
+    return _project_scope(actor, "progress__project__")
+
+
+@rule("projects.ServiceProject", Action.PROJECT_VIEW_PUBLIC)
+def _project_public(actor: Actor) -> Q | None:
+    if actor.user_id is None:
+        return None
+    # The year's service items once planned, and other projects once they run; never a cancelled one.
+    return (Q(kind__in=["required", "optional"]) & ~Q(status="cancelled")) | Q(status__in=["active", "finished"])
+
+
+@rule("projects.ServiceProject", Action.PROJECT_MANAGE)
+def _project_manage(actor: Actor) -> Q | None:
+    return _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("orgs.Alliance", Action.PROJECT_MANAGE)
+def _alliance_plan(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("projects.ServiceProject", Action.PROJECT_RECORD_PROGRESS)
+def _project_record(actor: Actor) -> Q | None:
+    return _any(_project_manage(actor), _project_units(actor))

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "jusha.needs",
     "jusha.resources",
     "jusha.wishes",
+    "jusha.projects",
     "jusha.notifications",
     "jusha.demo",
 ]

@@ -16,9 +16,11 @@ urlpatterns = [
     path("console/needs/", include("jusha.needs.console_urls")),
     path("console/resources/", include("jusha.resources.console_urls")),
     path("console/wishes/", include("jusha.wishes.console_urls")),
+    path("console/projects/", include("jusha.projects.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
     path("wishes/", include("jusha.wishes.urls")),
+    path("projects/", include("jusha.projects.urls")),
     path("", include("jusha.web.urls")),
 ]

@@ -282,3 +282,20 @@ def test_micro_wishes_in_every_state_across_the_communities(demo):
     assert WishClaim.objects.filter(wish__in=wishes, status="done").count() == wishes.filter(
         status="fulfilled").count()
     assert all(w.public_name.endswith("**") for w in wishes)
+
+
+def test_the_alliance_has_this_years_five_required_and_five_optional_items_with_progress(demo):
+    from jusha.projects.models import ProjectProgress, ServiceProject
+    from jusha.projects.selectors import this_year
+
+    projects = ServiceProject.objects.filter(alliance__subdistrict=demo)
+    items = projects.filter(year=this_year()).exclude(kind="other")
+    assert sorted(items.values_list("kind", "number")) == sorted(
+        [(k, n) for k in ("optional", "required") for n in range(1, 6)])
+    assert projects.filter(kind="other").count() >= 3
+    # Items start within the first 75 days and report monthly, so by mid-April every one has progress.
+    if datetime.date.today() >= datetime.date(this_year(), 4, 15):
+        assert set(ProjectProgress.objects.filter(project__in=items).values_list("project", flat=True)) == set(
+            items.values_list("pk", flat=True))
+    liaison = User.objects.get(username="liaison").role_assignments.get().member_unit
+    assert items.filter(owner=liaison).exists()

@@ -24,6 +24,8 @@ from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.projects.demo import seed_projects
+from jusha.projects.models import ServiceProject
 from jusha.resources.demo import seed_resources
 from jusha.resources.models import Resource
 from jusha.wishes.demo import seed_wishes
@@ -114,6 +116,7 @@ def demo_counts() -> dict[str, int]:
         "needs": Need.objects.filter(community__subdistrict=sub).count(),
         "resources": Resource.objects.filter(member_unit__alliance__subdistrict=sub).count(),
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
+        "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
     }
 
 
@@ -155,6 +158,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "needs": Need._meta.verbose_name_plural,
         "resources": Resource._meta.verbose_name_plural,
         "micro-wishes": MicroWish._meta.verbose_name_plural,
+        "service projects": ServiceProject._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -203,6 +207,7 @@ class _DemoWorld:
             (Role.RESIDENT.label, self.residents),
             (Need._meta.verbose_name_plural, self.needs),
             (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
+            (ServiceProject._meta.verbose_name_plural, self.projects),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -309,6 +314,9 @@ class _DemoWorld:
         self.the_teams = Team.objects.bulk_create([
             Team(subdistrict=self.subdistrict, kind=kind, name=name) for kind, name in names.TEAMS
         ])
+
+    def projects(self) -> None:
+        seed_projects(alliance=self.the_alliance)
 
     # --- people -----------------------------------------------------------------------------------
 
