@@ -14,7 +14,8 @@ that made the change reloads at once (`invalidate()`, called by the services).
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
