@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from jusha.audit.models import AuditEntry
 from jusha.calendars import selectors, services, statutory
@@ -191,3 +193,10 @@ def test_the_statutory_days_come_from_chinese_calendar():
     assert days[date(2026, 10, 10)] == ("workday", "国庆节")
     with pytest.raises(statutory.UnknownYear):
         statutory.statutory_days(2099)
+
+
+def test_editing_an_empty_table_starts_from_the_default_hours(db, world):
+    ServiceHours.objects.all().delete()
+    services.service_hours_set(actor=world.liuyang, weekday=5, periods=[(time(9), time(12))])
+    assert ServiceHours.objects.filter(weekday__lt=5).count() == 10
+    assert ServiceHours.objects.filter(weekday=5).count() == 1

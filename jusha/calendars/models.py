@@ -53,7 +53,7 @@ class CalendarDay(models.Model):
 
     class Source(models.TextChoices):
         STATUTORY = "statutory", _("statutory (State Council)")
-        LOCAL = "local", _("entered by staff")
+        LOCAL = "local", _("set by staff")
 
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -80,6 +80,10 @@ def service_hours_set(*, actor, weekday: int, periods: list[tuple[time, time]]) 
             raise DomainError(_("The periods of a day must not overlap."), code="overlapping_periods",
                               field="periods")
     with transaction.atomic():
+        if not ServiceHours.objects.exists():
+            # The calendar runs on the default hours while the table is empty: edit those, not nothing.
+            ServiceHours.objects.bulk_create(ServiceHours(weekday=w, opens=o, closes=c)
+                                             for w, periods in selectors.DEFAULT_HOURS.items() for o, c in periods)
         rows = ServiceHours.objects.select_for_update()
         before = [(h.opens, h.closes) for h in rows.filter(weekday=weekday)]
         if not cleaned and not rows.exclude(weekday=weekday).exists():
