@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 
 from jusha.audit.models import AuditEntry
-from jusha.calendars import selectors as calendar, services as calendar_services
+from jusha.calendars import selectors as calendar
+from jusha.calendars import services as calendar_services
 from jusha.needs import services
 from jusha.needs.models import Claim, Need, NeedCategory, NeedEvent, Rating
 from jusha.needs.workflow import Step
@@ -203,3 +204,14 @@ def test_workers_sweeping_at_once_escalate_and_tell_exactly_once(world, clock):
         assert AuditEntry.objects.filter(action="needs.completion_overdue", target_id=str(need.pk)).count() == 1
     assert Message.objects.filter(recipient=world.liuyang, kind="needs.response_overdue").count() == 5
     assert Message.objects.filter(recipient=world.liuyang, kind="needs.completion_overdue").count() == 5
+
+
+def test_the_api_shows_the_due_times(client, world, clock, holidays):
+    clock.current = at(9, 30, 17, 25)
+    need = submit(world.wangfang)
+    clock.current = at(10, 8, 9)
+    services.needs_overdue_sweep()
+    client.force_login(world.wangfang)
+    body = client.get(f"/api/needs/{need.pk}").json()
+    assert datetime.fromisoformat(body["first_response_due_at"]) == at(10, 8, 8, 35)
+    assert body["overdue"] is True and body["completion_due_at"]
