@@ -3,7 +3,7 @@
 One calendar serves the whole deployment (it serves one district): the opening periods of each
 weekday (`ServiceHours`, e.g. Monday 08:30–12:00 and 13:30–17:30) and the dates that differ from
 their weekday (`CalendarDay`: a statutory holiday 节假日, or a make-up working day 调休上班).
-`CalendarVersion` is one counter row that every change raises, so that other processes notice the
+`CalendarVersion` is one row whose token every change replaces, so that other processes notice the
 change with one cheap query (see selectors.py). Only the services in services.py write these rows.
 """
 
@@ -70,13 +70,15 @@ class CalendarDay(models.Model):
 
 
 class CalendarVersion(models.Model):
-    """One row whose number every calendar change raises: the processes' cached calendars compare it."""
+    """One row whose token every calendar change replaces: the processes' cached calendars compare it.
+    A random token rather than a counter, so that a change rolled back and another committed later
+    can never show the same value."""
 
-    version = models.PositiveBigIntegerField(default=0)
+    token = models.CharField(max_length=32)
 
     class Meta:
         verbose_name = _("calendar version")
         verbose_name_plural = _("calendar versions")
 
     def __str__(self) -> str:
-        return str(self.version)
+        return self.token

@@ -6,7 +6,7 @@ a `CalendarDay` says so (a make-up working day), or when its weekday has opening
 `CalendarDay` makes it a holiday. A make-up working day has the hours of a normal working day: those
 of the first weekday (Monday first) that has any.
 
-The calendar is loaded once per process. A process re-checks the version counter at most every
+The calendar is loaded once per process. A process re-checks the version token at most every
 JUSHA_CALENDAR_RECHECK_SECONDS and reloads when another process changed the calendar; the process
 that made the change reloads at once (`invalidate()`, called by the services).
 """
@@ -38,7 +38,7 @@ class CalendarError(ValueError):
 
 @dataclass(frozen=True)
 class Calendar:
-    version: int
+    version: str
     hours: dict[int, tuple[tuple[dtime, dtime], ...]]
     days: dict[date, str]  # date → CalendarDay.Kind
     zone: ZoneInfo
@@ -79,11 +79,11 @@ def invalidate() -> None:
     _calendar = None
 
 
-def _version() -> int:
-    return CalendarVersion.objects.order_by("pk").values_list("version", flat=True).first() or 0
+def _version() -> str:
+    return CalendarVersion.objects.order_by("pk").values_list("token", flat=True).first() or ""
 
 
-def _load(version: int) -> Calendar:
+def _load(version: str) -> Calendar:
     hours: dict[int, list[tuple[dtime, dtime]]] = {}
     for weekday, opens, closes in ServiceHours.objects.order_by("weekday", "opens").values_list(
             "weekday", "opens", "closes"):

@@ -24,7 +24,7 @@ def _require(actor) -> None:
 
 
 def _changed() -> None:
-    """Raise the version other processes compare, and forget this process's copy at once (and again
+    """Replace the version token other processes compare, and forget this process's copy at once (and again
     after commit, so that a copy loaded inside the transaction is not kept)."""
     statutory.bump(CalendarVersion)
     selectors.invalidate()

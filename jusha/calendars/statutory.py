@@ -4,6 +4,7 @@ Read from the `chinese-calendar` package (pinned in pyproject.toml; a new releas
 the next year). Shared by the data migration and `calendar_seed_statutory`, so both store the same.
 """
 
+import uuid
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -52,7 +53,5 @@ def store(CalendarDay, CalendarVersion, year: int) -> tuple[int, int]:
 
 
 def bump(CalendarVersion) -> None:
-    from django.db.models import F
-
-    if not CalendarVersion.objects.filter(pk=1).update(version=F("version") + 1):
-        CalendarVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    """Tell every process that the calendar changed (a new token in the one version row)."""
+    CalendarVersion.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
