@@ -38,10 +38,10 @@ class NeedCategory(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Service time (working hours of the service calendar). Empty: as the parent category, else the default.
     first_response_minutes = models.PositiveIntegerField(
-        _("first response within (service minutes)"), null=True, blank=True,
+        _("first response within (service minutes)"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("Empty: as the parent category, or 10 minutes."))
     completion_hours = models.PositiveIntegerField(
-        _("completion within (service hours)"), null=True, blank=True,
+        _("completion within (service hours)"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("Empty: as the parent category, or 24 hours."))
 
     class Meta:
