@@ -78,6 +78,8 @@ class Action(StrEnum):
     PROJECT_VIEW_PUBLIC = "projects.view_public"
     PROJECT_MANAGE = "projects.manage"
     PROJECT_RECORD_PROGRESS = "projects.record_progress"
+    NEED_EXPORT = "needs.export"
+    CALENDAR_CHANGE = "calendars.change"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -263,10 +265,13 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action in (Action.NEED_SUBMIT, Action.NEED_VIEW, Action.NEED_BOARD_VIEW):
         return actor.user_id is not None
-    if action in (Action.NEED_SUBMIT_ON_BEHALF, Action.NEED_TRIAGE):
+    if action in (Action.NEED_SUBMIT_ON_BEHALF, Action.NEED_TRIAGE, Action.NEED_EXPORT):
         return actor.is_admin or bool(
             actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
         )
+    if action is Action.CALENDAR_CHANGE:
+        # One calendar for the whole deployment: the subdistrict's staff keep it.
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
         return bool(actor.member_units)
     if action is Action.RESOURCE_VIEW:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jusha.accounts",
     "jusha.audit",
     "jusha.web",
+    "jusha.calendars",
     "jusha.needs",
     "jusha.resources",
     "jusha.wishes",
@@ -210,7 +211,12 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.notifications.services.deliveries_due", 60),
     ("jusha.wishes.services.wishes_lapse_sweep", 600),
     ("jusha.wishes.services.wishes_expire_sweep", 3600),
+    ("jusha.needs.services.needs_overdue_sweep", 60),
+    ("jusha.needs.services.needs_auto_confirm", 300),
 ]
+
+# How often a process re-checks the database for a service calendar changed by another process.
+JUSHA_CALENDAR_RECHECK_SECONDS = env_int("JUSHA_CALENDAR_RECHECK_SECONDS", 5)
 
 # How often a process re-checks the database for place boundaries changed by another process.
 JUSHA_PLACES_RECHECK_SECONDS = env_int("JUSHA_PLACES_RECHECK_SECONDS", 5)
@@ -270,6 +276,8 @@ JUSHA_LOGIN_LOCK_MINUTES = env_int("JUSHA_LOGIN_LOCK_MINUTES", 15)
 JUSHA_PHOTO_MAX_BYTES = env_int("JUSHA_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JUSHA_PHOTO_MAX_PIXELS = env_int("JUSHA_PHOTO_MAX_PIXELS", 50_000_000)
 JUSHA_NEED_DUPLICATE_MINUTES = env_int("JUSHA_NEED_DUPLICATE_MINUTES", 10)
+# A completed need the resident neither confirms nor reopens is confirmed (without a rating) after this.
+JUSHA_NEED_AUTO_CONFIRM_DAYS = env_int("JUSHA_NEED_AUTO_CONFIRM_DAYS", 7)
 
 # Micro-wishes (docs/wishes.md): a claimer must contact the community within this many days or the
 # claim lapses; how many wishes one person / one member unit may hold at once.

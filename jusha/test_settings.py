@@ -25,4 +25,5 @@ STATIC_ROOT = DATA_DIR / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Tests bulk-load places and look them up at once; production re-checks every few seconds.
 JUSHA_PLACES_RECHECK_SECONDS = 0
+JUSHA_CALENDAR_RECHECK_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

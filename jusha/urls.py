@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/resources/", include("jusha.resources.console_urls")),
     path("console/wishes/", include("jusha.wishes.console_urls")),
     path("console/projects/", include("jusha.projects.console_urls")),
+    path("console/calendar/", include("jusha.calendars.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),

@@ -147,4 +147,6 @@ def test_general_needs_actions(world, person):
     actor = who(world, person)
     assert permissions.can(actor, Action.NEED_SUBMIT) == (person != "anonymous")
     assert permissions.can(actor, Action.NEED_TRIAGE) == (person in {"lina", "chenjing", "liuyang", "admin"})
+    assert permissions.can(actor, Action.NEED_EXPORT) == (person in {"lina", "chenjing", "liuyang", "admin"})
+    assert permissions.can(actor, Action.CALENDAR_CHANGE) == (person in {"liuyang", "admin"})
     assert permissions.can(actor, Action.NEED_CLAIM) == (person == "zhengli")

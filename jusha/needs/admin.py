@@ -9,7 +9,8 @@ from .models import Claim, Need, NeedCategory, NeedEvent
 
 @admin.register(NeedCategory)
 class NeedCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "name_en", "code", "parent", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "code", "parent", "sort_order", "is_active", "first_response_minutes",
+                    "completion_hours"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "name_en", "code"]
 

@@ -76,6 +76,9 @@ class NeedOut(NeedSummaryOut):
     preferred_from: datetime | None
     preferred_until: datetime | None
     resolution: str
+    first_response_due_at: datetime | None = Field(None, description="the first-response target, in service time")
+    completion_due_at: datetime | None = Field(None, description="the completion target, in service time")
+    overdue: bool = Field(False, description="a target passed and is still unmet")
     photos: list[str]
     timeline: list[EventOut]
 
@@ -102,7 +105,8 @@ def _full(request, need: Need, *, duplicate: bool = False) -> dict:
         **_summary(need), "duplicate": duplicate, "grid": need.grid.name if need.grid else None,
         "address": need.address, "lng": need.lng, "lat": need.lat, "contact": need.contact,
         "preferred_from": need.preferred_from, "preferred_until": need.preferred_until,
-        "resolution": need.resolution,
+        "resolution": need.resolution, "first_response_due_at": need.first_response_due_at,
+        "completion_due_at": need.completion_due_at, "overdue": need.is_overdue,
         "photos": [request.build_absolute_uri(p.get_absolute_url()) for p in need.photos.all()],
         "timeline": [{"at": e.at, "step": e.step, "label": str(STEP_LABELS.get(Step(e.step), e.step)),
                       "status": e.to_status, "unit": e.member_unit.name if e.member_unit else None,

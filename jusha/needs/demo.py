@@ -2,9 +2,12 @@
 
 The history is written row by row as the services would have left it (needs, timeline steps, claims,
 ratings) but bulk-created, so seeding a year takes a second or two. Timings follow what the platform
-aims at and what staff report: most needs get a first answer within minutes in office hours (the next
-morning when sent at night), units deliver within hours to a couple of days, and most residents give
-four or five stars. The last fortnight stays open, so every queue in the console has work in it.
+aims at and what staff report: most needs get a first answer within minutes of service time (the
+service calendar's hours: the next opening when sent at night or on a holiday); about one in eight
+misses the ten-minute target and carries what the overdue sweep leaves (the flag and the system's
+forwarding to the subdistrict, whose staff answer it); units deliver within hours to a couple of
+days, and most residents give four or five stars. The last fortnight stays open, so every queue in
+the console has work in it.
 """
 
 import datetime
@@ -16,6 +19,7 @@ from django.utils import timezone
 from shapely.geometry import Point
 
 from jusha.accounts.models import Role, RoleAssignment
+from jusha.calendars.selectors import add_working_time
 from jusha.core import clock
 from jusha.orgs.models import MemberUnit
 from jusha.places.geometry import to_shape
@@ -157,18 +161,9 @@ def _daytime(rng: random.Random, at: datetime.datetime) -> datetime.datetime:
     return local.replace(hour=hour, minute=rng.randrange(60))
 
 
-def _office_answer(rng: random.Random, at: datetime.datetime) -> datetime.datetime:
-    """When staff first answer: minutes in office hours, the next morning otherwise."""
-    local = timezone.localtime(at)
-    minutes = max(1, int(rng.lognormvariate(1.9, 0.7)))  # median ≈ 7 minutes
-    if local.weekday() < 5 and datetime.time(8, 30) <= local.time() < datetime.time(17, 15):
-        return at + datetime.timedelta(minutes=minutes)
-    next_morning = local.replace(hour=8, minute=30, second=0, microsecond=0)
-    if local.time() >= datetime.time(8, 30):
-        next_morning += DAY
-    while next_morning.weekday() >= 5:
-        next_morning += DAY
-    return next_morning + datetime.timedelta(minutes=minutes)
+def _first_answer(rng: random.Random, at: datetime.datetime) -> datetime.datetime:
+    """When staff first answer: a few minutes of service time (the next opening when sent after hours)."""
+    return add_working_time(at, datetime.timedelta(minutes=max(1, int(rng.lognormvariate(1.6, 0.6)))))
 
 
 @dataclass
@@ -199,21 +194,32 @@ def _plan(rng, *, now, submitted, grid, shape, resident, category, people, force
         need.status = to
 
     step(submitted, Step.SUBMIT, S.SUBMITTED, actor=resident)
+    need.first_response_due_at = add_working_time(submitted, category.first_response_target)
+    need.completion_due_at = add_working_time(submitted, category.completion_target)
     age = now - submitted
     # The fate of the need: young needs are still open, old ones are mostly closed.
     fate = force or _fate(rng, age)
+    answered = min(_first_answer(rng, submitted), now - datetime.timedelta(minutes=1))
+    if need.first_response_due_at < min(answered, now) and not force:
+        # Not answered in time: the overdue sweep flagged it and forwarded it to the subdistrict,
+        # whose staff give the first answer.
+        due = need.first_response_due_at
+        step(due, Step.ESCALATE_OVERDUE, S.ESCALATED)
+        need.first_response_overdue_at = need.escalated_at = due
+        need.level = Need.Level.SUBDISTRICT
+        staff = rng.choice(people.subdistrict_staff)
     if fate == "submitted":
-        return plan
-    answered = min(_office_answer(rng, submitted), now - datetime.timedelta(minutes=1))
+        return _flag_late_completion(plan, now)
     need.first_response_at = answered
     if fate == "rejected":
         step(answered, Step.REJECT, S.REJECTED, actor=staff, note=rng.choice(REJECT_REASONS))
         need.closed_at = answered
         return plan
     if fate == "escalated":
-        step(answered, Step.ESCALATE, S.ESCALATED, actor=staff, note="本社区无合适单位，请街道协调", internal=True)
-        need.level, need.escalated_at = Need.Level.SUBDISTRICT, answered
-        return plan
+        if need.status != S.ESCALATED:
+            step(answered, Step.ESCALATE, S.ESCALATED, actor=staff, note="本社区无合适单位，请街道协调", internal=True)
+            need.level, need.escalated_at = Need.Level.SUBDISTRICT, answered
+        return _flag_late_completion(plan, now)
     if fate == "resolved" or (fate in {"closed", "completed"} and unit_id is None and rng.random() < 0.15):
         done = answered + datetime.timedelta(minutes=rng.randint(5, 240))
         if done >= now:
@@ -222,10 +228,11 @@ def _plan(rng, *, now, submitted, grid, shape, resident, category, people, force
         need.resolution, need.completed_at = events[-1].note, done
         unit_id = None
     else:
-        step(answered, Step.ACCEPT, S.ACCEPTED, actor=staff)
-        need.accepted_at = answered
+        if need.status == S.SUBMITTED:
+            step(answered, Step.ACCEPT, S.ACCEPTED, actor=staff)
+            need.accepted_at = answered
         if fate == "accepted":
-            return plan
+            return _flag_late_completion(plan, now)
         unit_id = unit_id or rng.choice(units)
         # A unit without a liaison on the platform answers through the community's staff.
         liaison = rng.choice(people.liaisons[unit_id]) if people.liaisons.get(unit_id) else None
@@ -239,13 +246,13 @@ def _plan(rng, *, now, submitted, grid, shape, resident, category, people, force
                       created_at=offered)
         plan.claims.append(claim)
         if fate == "matched":
-            return plan
+            return _flag_late_completion(plan, now)
         taken = min(offered + datetime.timedelta(minutes=rng.randint(5, 180)), now)
         step(taken, Step.MATCH_ACCEPT, S.IN_PROGRESS, actor=helper, unit_id=unit_id)
         claim.status, claim.claimant, claim.accepted_at = Claim.Status.ACTIVE, liaison, taken
         need.started_at = taken
         if fate == "in_progress":
-            return plan
+            return _flag_late_completion(plan, now)
         # Units deliver within hours, sometimes a few days (repairs wait for parts).
         done = taken + datetime.timedelta(hours=rng.lognormvariate(1.6, 0.9))
         if done >= now:
@@ -254,7 +261,7 @@ def _plan(rng, *, now, submitted, grid, shape, resident, category, people, force
         need.resolution, need.completed_at = events[-1].note, done
         claim.status, claim.ended_at = Claim.Status.DONE, done
     if fate == "completed":
-        return plan
+        return _flag_late_completion(plan, now)
     confirmed = need.completed_at + datetime.timedelta(hours=rng.uniform(0.5, 48))
     if confirmed >= now:
         confirmed = need.completed_at + (now - need.completed_at) / 2
@@ -263,6 +270,15 @@ def _plan(rng, *, now, submitted, grid, shape, resident, category, people, force
     step(confirmed, Step.CONFIRM, S.CLOSED, actor=resident, note=comment)
     need.closed_at = confirmed
     plan.rating = Rating(by=resident, stars=stars, comment=comment, member_unit_id=unit_id, created_at=confirmed)
+    return _flag_late_completion(plan, now)
+
+
+def _flag_late_completion(plan: _Plan, now: datetime.datetime) -> _Plan:
+    """What the overdue sweep leaves on a need done after its completion due time, or still open past it."""
+    need = plan.need
+    due = need.completion_due_at
+    if need.status != S.REJECTED and due < (need.completed_at or now):
+        need.completion_overdue_at = due
     return plan
 
 

@@ -125,3 +125,33 @@ register(Kind(
     link=_console_page,
     words=_words,
 ))
+
+register(Kind(
+    code="needs.response_overdue",
+    label=_("Needs not answered in time"),
+    title=_("%(community)s: a need was not answered in time"),
+    body=_("Nobody answered “%(need)s” (%(category)s) by %(due)s. It is now with the subdistrict: please "
+           "take a decision."),
+    short=_("Jusha: a need of %(community)s (%(category)s) was not answered in time and was escalated."),
+    sms_fields=frozenset({"community", "category"}),
+    default_channels=(Channel.SMS,),
+    audience=Audience.STAFF,
+    link=_console_page,
+    words=_words,
+))
+
+register(Kind(
+    code="needs.completion_overdue",
+    label=_("Needs not done in time"),
+    title=_("%(community)s: a need is not done in time"),
+    body=_("“%(need)s” (%(category)s) was due to be done by %(due)s and is still open. Please follow it up."),
+    short=_("Jusha: a need of %(community)s (%(category)s) is not done in time."),
+    sms_fields=frozenset({"community", "category"}),
+    default_channels=(),
+    digestible=True,
+    digest_line=ngettext_lazy("%(count)s need is not done in time", "%(count)s needs are not done in time",
+                              "count"),
+    audience=Audience.STAFF,
+    link=_console_page,
+    words=_words,
+))

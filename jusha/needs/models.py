@@ -6,6 +6,8 @@ A `Claim` is a member unit (or, later, a volunteer) taking a need on, either off
 match) or taken from the public board; the database allows at most one live claim per need.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,6 +21,9 @@ TEXT_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 500
 ADDRESS_MAX_LENGTH = 120
 MAX_PHOTOS = 6
+# The service-time targets when neither a category nor its ancestors set one (docs/needs.md, "Clocks").
+FIRST_RESPONSE_MINUTES = 10
+COMPLETION_HOURS = 24
 
 
 class NeedCategory(models.Model):
@@ -31,6 +36,13 @@ class NeedCategory(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=80)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Service time (working hours of the service calendar). Empty: as the parent category, else the default.
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response within (service minutes)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: as the parent category, or 10 minutes."))
+    completion_hours = models.PositiveIntegerField(
+        _("completion within (service hours)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: as the parent category, or 24 hours."))
 
     class Meta:
         verbose_name = _("need category")
@@ -53,6 +65,24 @@ class NeedCategory(models.Model):
                 raise ValidationError({"parent": _("A category cannot be its own ancestor.")})
             seen.add(node.pk)
             node = node.parent
+
+    def _inherited(self, field: str, default: int) -> int:
+        node, seen = self, set()
+        while node is not None and node.pk not in seen:
+            value = getattr(node, field)
+            if value is not None:
+                return value
+            seen.add(node.pk)
+            node = node.parent
+        return default
+
+    @property
+    def first_response_target(self) -> timedelta:
+        return timedelta(minutes=self._inherited("first_response_minutes", FIRST_RESPONSE_MINUTES))
+
+    @property
+    def completion_target(self) -> timedelta:
+        return timedelta(hours=self._inherited("completion_hours", COMPLETION_HOURS))
 
 
 class Need(models.Model):
@@ -117,6 +147,11 @@ class Need(models.Model):
     started_at = models.DateTimeField(_("taken on at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The clocks (service time, set at submission and again at reopening) and when each ran out.
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    completion_due_at = models.DateTimeField(_("completion due"), null=True, blank=True)
+    first_response_overdue_at = models.DateTimeField(_("first response overdue since"), null=True, blank=True)
+    completion_overdue_at = models.DateTimeField(_("completion overdue since"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -126,6 +161,12 @@ class Need(models.Model):
         indexes = [
             models.Index(fields=["community", "status", "level"]),
             models.Index(fields=["resident", "submitted_at"]),
+            models.Index(fields=["first_response_due_at"], condition=Q(first_response_overdue_at__isnull=True,
+                                                                       first_response_at__isnull=True),
+                         name="need_response_clock_running"),
+            models.Index(fields=["completion_due_at"], condition=Q(completion_overdue_at__isnull=True,
+                                                                   completed_at__isnull=True),
+                         name="need_completion_clock_running"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(lng__isnull=True, lat__isnull=True)
@@ -147,6 +188,25 @@ class Need(models.Model):
     @property
     def is_on_behalf(self) -> bool:
         return self.on_behalf_by_id is not None
+
+    @property
+    def response_overdue(self) -> bool:
+        return self.first_response_overdue_at is not None and self.first_response_at is None
+
+    @property
+    def completion_overdue(self) -> bool:
+        return self.completion_overdue_at is not None and self.completed_at is None and self.closed_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.response_overdue or self.completion_overdue
+
+    @property
+    def next_due_at(self):
+        """The due time that matters now: the first response until there is one, then completion."""
+        if self.completed_at is not None or self.closed_at is not None:
+            return None
+        return self.first_response_due_at if self.first_response_at is None else self.completion_due_at
 
     @property
     def live_claim(self):

@@ -2,8 +2,11 @@
 
 The resident hears about every step someone else takes; the staff whose queue the need lands in hear
 when it needs a decision; a unit's liaisons hear when a need is offered to or taken from their unit;
-the helpers and the community hear the rating.
+the helpers and the community hear the rating. When a clock runs out, `overdue` tells the staff
+who must chase it (docs/needs.md, "Clocks").
 """
+
+from django.utils import timezone
 
 from jusha.accounts.models import Role, User
 from jusha.notifications.services import notify
@@ -67,3 +70,26 @@ def tell(event_id: int) -> None:
         stars = rating.stars if rating else ""
         recipients = list(_community_staff(need)) + list(_liaisons(rating.member_unit_id if rating else None))
         notify(recipients=recipients, kind="needs.rated", **{**common, "context": {**context, "stars": stars}})
+
+
+def overdue(need_id: int, which: str, *, from_level: str) -> None:
+    """A clock ran out (`which`: "response" or "completion"), after the sweep committed.
+
+    No first response: the staff who held the need (the community's, when it held it) and the
+    subdistrict's staff, who now hold it. Not completed: the staff one level above the holder — the
+    subdistrict's; they are the top level, so they also hear about their own needs."""
+    need = Need.objects.select_related("community", "category").filter(pk=need_id).first()
+    if need is None:
+        return
+    if which == "response":
+        flagged_at, due, kind = need.first_response_overdue_at, need.first_response_due_at, "needs.response_overdue"
+        recipients = list(_subdistrict_staff(need))
+        if from_level == Need.Level.COMMUNITY:
+            recipients += list(_community_staff(need))
+    else:
+        flagged_at, due, kind = need.completion_overdue_at, need.completion_due_at, "needs.completion_overdue"
+        recipients = list(_subdistrict_staff(need))
+    context = {"need": need.text[:60], "category": need.category.code, "community": need.community.name,
+               "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else ""}
+    notify(recipients=recipients, kind=kind, obj=need, context=context, community=need.community,
+           key=f"need-overdue:{need.pk}:{which}:{flagged_at.isoformat() if flagged_at else ''}")

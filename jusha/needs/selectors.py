@@ -1,13 +1,14 @@
 """Reads about needs, each already narrowed by `permissions` to what the person may see."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from jusha import permissions
 from jusha.permissions import Action
 
-from .models import Claim, Need, NeedCategory, NeedEvent, NeedPhoto
+from .models import Claim, Need, NeedCategory, NeedEvent, NeedPhoto, Rating
 from .workflow import OPEN
 
 S = Need.Status
@@ -44,11 +45,17 @@ def photo(user, pk: int) -> NeedPhoto:
     return permissions.fetch(user, Action.NEED_VIEW, NeedPhoto.objects.all(), pk=pk)
 
 
+# Flagged by the sweep and still waiting for what was due (docs/needs.md, "Clocks").
+OVERDUE = (Q(first_response_overdue_at__isnull=False, first_response_at__isnull=True)
+           | Q(completion_overdue_at__isnull=False, completed_at__isnull=True, closed_at__isnull=True))
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str = S.SUBMITTED
     community: int | None = None
     category: int | None = None
+    overdue: bool = False
 
     STATUSES = (S.SUBMITTED, S.ACCEPTED, S.ESCALATED, S.MATCHED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED, S.REJECTED)
 
@@ -61,29 +68,43 @@ class QueueFilter:
             return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
         return cls(status=status if status in cls.STATUSES or status == "open" else default,
-                   community=number("community"), category=number("category"))
+                   community=number("community"), category=number("category"), overdue=query.get("overdue") == "1")
+
+    @property
+    def query(self) -> str:
+        """The filter as a query string, for links that keep it (the export)."""
+        values = {"status": self.status, "community": self.community or "", "category": self.category or "",
+                  "overdue": "1" if self.overdue else ""}
+        return urlencode({k: v for k, v in values.items() if v != ""})
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        qs = qs.filter(status__in=OPEN) if self.status == "open" else qs.filter(status=self.status)
+        if self.community:
+            qs = qs.filter(community=self.community)
+        if self.category:
+            qs = qs.filter(category=self.category)
+        if self.overdue:
+            qs = qs.filter(OVERDUE)
+        return qs
 
 
 def triage_queue(user, filters: QueueFilter) -> QuerySet:
     """The needs staff may decide on, most urgent first, then oldest first (the community's queue)."""
-    qs = permissions.visible(user, Action.NEED_VIEW, Need.objects.all())
-    qs = qs.filter(status__in=OPEN) if filters.status == "open" else qs.filter(status=filters.status)
-    if filters.community:
-        qs = qs.filter(community=filters.community)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
+    qs = filters.apply(permissions.visible(user, Action.NEED_VIEW, Need.objects.all()))
     return _with_details(qs).order_by("-urgency", "submitted_at", "id")
 
 
 def escalated_queue(user, filters: QueueFilter) -> QuerySet:
     """Needs the communities handed to the subdistrict, most urgent and oldest first."""
-    qs = permissions.visible(user, Action.NEED_TRIAGE, Need.objects.filter(level=Need.Level.SUBDISTRICT))
-    qs = qs.filter(status__in=OPEN) if filters.status == "open" else qs.filter(status=filters.status)
-    if filters.community:
-        qs = qs.filter(community=filters.community)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
+    qs = filters.apply(permissions.visible(user, Action.NEED_TRIAGE, Need.objects.filter(level=Need.Level.SUBDISTRICT)))
     return _with_details(qs).order_by("-urgency", "escalated_at", "id")
+
+
+def need_list(user, filters: QueueFilter) -> QuerySet:
+    """The need list (需求清单) to export: the queue's rows, in submission order, with their ratings."""
+    qs = filters.apply(permissions.visible(user, Action.NEED_VIEW, Need.objects.all()))
+    return _with_details(qs).prefetch_related(
+        Prefetch("ratings", queryset=Rating.objects.order_by("-created_at", "-id"))).order_by("submitted_at", "id")
 
 
 def unit_needs(user) -> QuerySet:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jusha import permissions
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
+from jusha.calendars.selectors import add_working_time
 from jusha.core import clock
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.orgs.models import MemberUnit
@@ -205,13 +206,20 @@ def _submit(*, actor, resident: User, on_behalf: bool = False, category, text, c
             resident=resident, on_behalf_by=actor if on_behalf else None, community=community, grid=grid,
             lng=lng, lat=lat, address=address, category=category, text=text, urgency=urgency,
             preferred_from=preferred_from, preferred_until=preferred_until, contact=contact,
-            status=S.SUBMITTED, level=Need.Level.COMMUNITY, submitted_at=now,
+            status=S.SUBMITTED, level=Need.Level.COMMUNITY, submitted_at=now, **_clocks(category, now),
         )
         _store_photos(need, cleaned, stage=NeedPhoto.Stage.SUBMITTED, by=actor, at=now)
         _record(need, Step.SUBMIT, actor=actor, from_status="", at=now,
                 after={"community": community.pk, "category": category.code, "urgency": int(urgency),
                        "on_behalf": on_behalf, "photos": len(cleaned)})
     return need, True
+
+
+def _clocks(category: NeedCategory, start: datetime) -> dict:
+    """Both clocks started at `start`, counted in service time (the service calendar)."""
+    return {"first_response_due_at": add_working_time(start, category.first_response_target),
+            "completion_due_at": add_working_time(start, category.completion_target),
+            "first_response_overdue_at": None, "completion_overdue_at": None}
 
 
 def _store_photos(need: Need, cleaned, *, stage, by, at) -> None:
@@ -514,5 +522,88 @@ def need_reopen(*, actor, need: Need, reason: str) -> Need:
     reason = _reason(reason, missing=_("Tell us what is still not right."))
     with transaction.atomic():
         need = _lock(actor, Action.NEED_REOPEN, need)
+        # Both clocks start again: the community owes a new first response.
         return _move(need, Step.REOPEN, actor=actor, note=reason, level=Need.Level.COMMUNITY,
-                     reopen_count=F("reopen_count") + 1, resolution="", completed_at=None, closed_at=None)
+                     reopen_count=F("reopen_count") + 1, resolution="", completed_at=None, closed_at=None,
+                     first_response_at=None, **_clocks(need.category, clock.now()))
+
+
+# --- the worker's periodic jobs (JUSHA_PERIODIC_JOBS) ----------------------------------------------
+# Each is idempotent: a need is flagged, escalated or confirmed by a conditional update on the row as
+# it was read, so a second run, or a second worker at the same moment, finds nothing left to do.
+
+SWEEP_BATCH = 500
+
+
+def needs_overdue_sweep() -> tuple[int, int]:
+    """Chase the needs whose clock ran out; returns (first responses overdue, completions overdue).
+
+    No first response in time: the need is flagged and, while the community holds it, escalated to
+    the subdistrict by the system (two-level triage); both levels' staff are told. Not completed in
+    time: the need is flagged and the staff one level up are told; whoever holds it keeps it."""
+    now = clock.now()
+    late = (Need.objects.filter(first_response_at__isnull=True, first_response_overdue_at__isnull=True,
+                                first_response_due_at__lte=now, status__in=workflow.OPEN)
+            .order_by("first_response_due_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    responses = sum(_response_overdue(pk, now) for pk in list(late))
+    late = (Need.objects.filter(completed_at__isnull=True, completion_overdue_at__isnull=True,
+                                completion_due_at__lte=now, status__in=workflow.OPEN)
+            .order_by("completion_due_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    completions = sum(_completion_overdue(pk, now) for pk in list(late))
+    return responses, completions
+
+
+def _response_overdue(pk: int, now: datetime) -> bool:
+    with transaction.atomic():
+        flagged = Need.objects.filter(pk=pk, first_response_at__isnull=True, first_response_overdue_at__isnull=True,
+                                      first_response_due_at__lte=now, status__in=workflow.OPEN
+                                      ).update(first_response_overdue_at=now)
+        if not flagged:
+            return False  # answered meanwhile, or another worker was first
+        need = Need.objects.select_related("community").get(pk=pk)
+        level = need.level
+        if need.level == Need.Level.COMMUNITY and (need.status, Step.ESCALATE_OVERDUE) in workflow.TRANSITIONS:
+            _move(need, Step.ESCALATE_OVERDUE, actor=None, internal=True, level=Need.Level.SUBDISTRICT,
+                  escalated_at=now)
+        else:
+            audit_record(actor=None, action="needs.response_overdue", target=need,
+                         after={"due": need.first_response_due_at, "status": need.status, "level": level},
+                         community_id=need.community_id)
+        transaction.on_commit(lambda: notices.overdue(pk, "response", from_level=level), robust=True)
+    return True
+
+
+def _completion_overdue(pk: int, now: datetime) -> bool:
+    with transaction.atomic():
+        flagged = Need.objects.filter(pk=pk, completed_at__isnull=True, completion_overdue_at__isnull=True,
+                                      completion_due_at__lte=now, status__in=workflow.OPEN
+                                      ).update(completion_overdue_at=now)
+        if not flagged:
+            return False
+        need = Need.objects.get(pk=pk)
+        audit_record(actor=None, action="needs.completion_overdue", target=need,
+                     after={"due": need.completion_due_at, "status": need.status, "level": need.level},
+                     community_id=need.community_id)
+        transaction.on_commit(lambda: notices.overdue(pk, "completion", from_level=need.level), robust=True)
+    return True
+
+
+def needs_auto_confirm() -> int:
+    """Confirm (without a rating) the needs done JUSHA_NEED_AUTO_CONFIRM_DAYS ago that the resident
+    neither confirmed nor reopened; the resident is told. Returns how many were confirmed."""
+    now = clock.now()
+    cutoff = now - timedelta(days=settings.JUSHA_NEED_AUTO_CONFIRM_DAYS)
+    due = (Need.objects.filter(status=S.COMPLETED, completed_at__lte=cutoff).order_by("completed_at")
+           .values_list("pk", flat=True)[:SWEEP_BATCH])
+    confirmed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            need = Need.objects.select_for_update().filter(pk=pk, status=S.COMPLETED, completed_at__lte=cutoff).first()
+            if need is None:
+                continue
+            try:
+                _move(need, Step.AUTO_CONFIRM, actor=None, closed_at=now)
+            except DomainError:
+                continue  # confirmed or reopened by the resident a moment ago
+            confirmed += 1
+    return confirmed

@@ -34,6 +34,9 @@ class Step(StrEnum):
     COMPLETE = "complete"
     CONFIRM = "confirm"
     REOPEN = "reopen"
+    # Taken by the system (the worker's periodic jobs), never by a person.
+    ESCALATE_OVERDUE = "escalate_overdue"
+    AUTO_CONFIRM = "auto_confirm"
 
 
 BACK = "back"
@@ -59,9 +62,14 @@ TRANSITIONS: dict[tuple[str, Step], str] = {
     (S.IN_PROGRESS, Step.REASSIGN): S.MATCHED,
     (S.IN_PROGRESS, Step.COMPLETE): S.COMPLETED,
     (S.COMPLETED, Step.CONFIRM): S.CLOSED,
+    (S.COMPLETED, Step.AUTO_CONFIRM): S.CLOSED,
+    (S.SUBMITTED, Step.ESCALATE_OVERDUE): S.ESCALATED,
     (S.COMPLETED, Step.REOPEN): S.SUBMITTED,
     (S.CLOSED, Step.REOPEN): S.SUBMITTED,
 }
+
+# Steps the worker takes (actor None), never offered to a person; tests/test_needs_clocks.py covers them.
+SYSTEM_STEPS = frozenset({Step.ESCALATE_OVERDUE, Step.AUTO_CONFIRM})
 
 # Statuses a need can be in while its triage is still open (the staff queues).
 OPEN = frozenset({S.SUBMITTED, S.ACCEPTED, S.ESCALATED, S.MATCHED, S.IN_PROGRESS})
@@ -83,6 +91,8 @@ STEP_LABELS = {
     Step.COMPLETE: gettext_lazy("Done"),
     Step.CONFIRM: gettext_lazy("Confirmed and rated"),
     Step.REOPEN: gettext_lazy("Reopened"),
+    Step.ESCALATE_OVERDUE: gettext_lazy("Forwarded to the subdistrict: not answered in time"),
+    Step.AUTO_CONFIRM: gettext_lazy("Confirmed automatically"),
 }
 
 
