@@ -15,6 +15,8 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - everyone reads only their own inbox: not even an administrator reads another person's messages;
 - staff who may announce to a community (its community staff, their subdistrict's staff) follow the
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
+- only administrators and a subdistrict's own staff import files into it (and see those imports);
+  only administrators create subdistricts;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
   see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's.
@@ -54,6 +56,8 @@ class Action(StrEnum):
     NEED_CONFIRM = "needs.confirm"
     NEED_REOPEN = "needs.reopen"
     CLAIM_HANDLE = "needs.handle_claim"
+    SUBDISTRICT_CREATE = "places.create_subdistrict"
+    IMPORT_RUN = "onboarding.import"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -242,6 +246,8 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
         return bool(actor.member_units)
+    if action is Action.IMPORT_RUN:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     return actor.is_admin
 
 
@@ -479,3 +485,15 @@ def _claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+
+
+# --- onboarding imports -----------------------------------------------------------------------------
+
+@rule("places.Subdistrict", Action.IMPORT_RUN)
+def _import_into(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("onboarding.ImportJob", Action.IMPORT_RUN)
+def _import_job(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jusha.web",
     "jusha.needs",
     "jusha.notifications",
+    "jusha.onboarding",
     "jusha.demo",
 ]
 
@@ -206,6 +207,9 @@ JUSHA_TILE_ATTRIBUTION = os.environ.get("JUSHA_TILE_ATTRIBUTION", "")
 JUSHA_PERIODIC_JOBS = [
     ("jusha.notifications.services.deliveries_due", 60),
 ]
+
+# The largest file an import accepts (bytes); 100,000 residents in .xlsx are about 4 MB.
+JUSHA_IMPORT_MAX_BYTES = env_int("JUSHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 # How often a process re-checks the database for place boundaries changed by another process.
 JUSHA_PLACES_RECHECK_SECONDS = env_int("JUSHA_PLACES_RECHECK_SECONDS", 5)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jusha.accounts.urls")),
     path("console/messages/", include("jusha.notifications.console_urls")),
     path("console/needs/", include("jusha.needs.console_urls")),
+    path("console/onboarding/", include("jusha.onboarding.urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
