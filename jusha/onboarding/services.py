@@ -85,7 +85,8 @@ def _mapping_for(job: ImportJob, mapping: dict) -> dict:
 def job_check(*, actor, job: ImportJob, mapping: dict, crs: str | None = None, level: str | None = None,
               run_now: bool = False) -> ImportJob:
     """The person says which column means what (remembered for the subdistrict's next file of this kind)
-    and asks for a check; the report comes back without anything being saved."""
+    and asks for a check; the report comes back without anything being saved. The check runs in the
+    worker, or here and now with `run_now` (the command line)."""
     permissions.require(actor, Action.IMPORT_RUN, job)
     mapping = _mapping_for(job, mapping)
     options = {"mapping": mapping}
@@ -107,7 +108,10 @@ def job_check(*, actor, job: ImportJob, mapping: dict, crs: str | None = None, l
                                                                                    if k in ("crs", "level")}}})
         audit_record(actor=actor, action="onboarding.check", target=job, after=options,
                      subdistrict_id=job.subdistrict_id)
-        transaction.on_commit(lambda: _start(job.pk, "check", run_now))
+        if not run_now:
+            transaction.on_commit(lambda: _enqueue(job.pk, "check"))
+    if run_now:
+        run_check(job_id=job.pk)
     job.refresh_from_db()
     return job
 
@@ -121,15 +125,15 @@ def job_confirm(*, actor, job: ImportJob, run_now: bool = False) -> ImportJob:
         if job.error_count:
             raise DomainError(_("Fix the rows with errors and upload the file again first."), code="has_errors")
         ImportJob.objects.filter(pk=job.pk).update(status=to, phase="checking", progress_done=0)
-        transaction.on_commit(lambda: _start(job.pk, "import", run_now))
+        if not run_now:
+            transaction.on_commit(lambda: _enqueue(job.pk, "import"))
+    if run_now:
+        run_import(job_id=job.pk)
     job.refresh_from_db()
     return job
 
 
-def _start(job_id: int, what: str, run_now: bool) -> None:
-    if run_now:
-        (run_check if what == "check" else run_import)(job_id=job_id)
-        return
+def _enqueue(job_id: int, what: str) -> None:
     from . import tasks
 
     (tasks.check_file if what == "check" else tasks.import_file).enqueue(job_id)
