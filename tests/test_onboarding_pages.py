@@ -41,7 +41,8 @@ def test_wizard_units_one_bad_row_then_fixed_and_imported(client, world, commit)
     page = client.get(response.url)
     assert page.status_code == 200 and b'data-testid="mapping-form"' in page.content
     with commit():
-        response = client.post(f"/console/onboarding/{job.pk}/check/", {"map_name": "单位名称", "map_category": "单位类别"})
+        response = client.post(f"/console/onboarding/{job.pk}/check/",
+                               {"map_name": "单位名称", "map_category": "单位类别"})
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == "checked" and [e["code"] for e in job.report["errors"]] == ["invalid_choice"]

@@ -11,11 +11,12 @@ import pytest
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.onboarding import reports, services
 from jusha.onboarding.models import IdNumber
-from jusha.onboarding.sheets import SHEETS, valid_id_number
+from jusha.onboarding.sheets import SHEETS, id_digest, valid_id_number
 from jusha.orgs.models import GridWorker, MemberUnit
 from tests.onboarding_helpers import read_workbook, run, workbook_bytes
 
-UNITS_HEADER = ["单位名称", "单位类别", "所属社区编码", "联系人", "联系电话", "地址", "服务社区编码", "加入日期", "是否在册"]
+UNITS_HEADER = ["单位名称", "单位类别", "所属社区编码", "联系人", "联系电话", "地址", "服务社区编码", "加入日期",
+                "是否在册"]
 RESIDENTS_HEADER = ["姓名", "手机号", "社区编码", "身份证号"]
 ID_OK = "11010519491231002X"  # the GB 11643 standard's own example
 
@@ -37,17 +38,19 @@ def test_id_number_check_digit():
 def test_units_workbook_with_excel_dates_numeric_phones_and_merged_cells(world):
     content = workbook_bytes([
         UNITS_HEADER,
-        ["下沙街道社区卫生服务中心", "医院", "330114001001", "张医生", 13812345678, "下沙路1号", "330114001001、330114001002",
-         datetime.datetime(2025, 1, 15), "是"],
-        ["杭州电子科技大学", "高校", "330114001002", "王老师", "'13912345678", "学源街1号", "330114001002", 45667, "是"],
+        ["下沙街道社区卫生服务中心", "医院", "330114001001", "张医生", 13812345678, "下沙路1号",
+         "330114001001、330114001002", datetime.datetime(2025, 1, 15), "是"],
+        ["杭州电子科技大学", "高校", "330114001002", "王老师", "'13912345678", "学源街1号", "330114001002",
+         45667, "是"],
         ["钱塘环保科技有限公司", "企业", "330114001002", "李经理", "139 1234 5679", None, None, "2025年3月1日", None],
     ], merged=["C3:C4"], number_formats={"H3": "yyyy-mm-dd"})
     job = run(world.liuyang, world.subdistrict, "units", "units.xlsx", content)
     assert job.status == "done", job.report
     assert (job.report["created"], job.report["updated"]) == (3, 0)
     units = _units(world)
-    assert units["下沙街道社区卫生服务中心"] == ("hospital", "张医生", "13812345678", "下沙路1号", datetime.date(2025, 1, 15),
-                                       True, "330114001001", ["330114001001", "330114001002"])
+    assert units["下沙街道社区卫生服务中心"] == ("hospital", "张医生", "13812345678", "下沙路1号",
+                                       datetime.date(2025, 1, 15), True, "330114001001",
+                                       ["330114001001", "330114001002"])
     assert units["杭州电子科技大学"][2] == "13912345678"
     assert units["杭州电子科技大学"][4] == datetime.date(2025, 1, 10)  # serial 45667
     # The merged community cell covers both rows, as it reads on paper.
@@ -141,7 +144,8 @@ def _residents(world):
 
 
 def test_residents_from_a_gbk_csv_with_bom_less_numbers_and_id_numbers(world):
-    text = "姓名,手机号,社区编码,身份证号\r\n赵一,13700000001,330114001001,11010519491231002X\r\n钱二,+86 137-0000-0002,330114001002,\r\n王芳,13800000001,330114001002,\r\n"
+    text = ("姓名,手机号,社区编码,身份证号\r\n赵一,13700000001,330114001001,11010519491231002X\r\n"
+            "钱二,+86 137-0000-0002,330114001002,\r\n王芳,13800000001,330114001002,\r\n")
     job = run(world.liuyang, world.subdistrict, "residents", "r.csv", text.encode("gbk"))
     assert job.status == "done", job.report
     assert (job.report["created"], job.report["updated"]) == (2, 1)
@@ -161,9 +165,7 @@ def test_residents_csv_in_utf8_with_bom(world):
 
 
 def test_resident_rows_checked_against_the_file_and_the_database(world):
-    other = IdNumber.objects.create(user=world.zhangwei, digest=__import__("jusha.onboarding.sheets", fromlist=["x"])
-                                    .id_digest(ID_OK), tail="002X")
-    assert other.pk
+    IdNumber.objects.create(user=world.zhangwei, digest=id_digest(ID_OK), tail="002X")
     content = workbook_bytes([
         RESIDENTS_HEADER,
         ["甲", "13700000011", "330114001001", "110105194912310021"],  # bad check digit
