@@ -92,27 +92,36 @@ def read_table(filename: str, content: bytes, *, header_only: bool = False) -> T
     return Table(headers=headers, rows=[] if header_only else numbered[1:], header_row=header_row)
 
 
-def _refuse_dtds(archive: zipfile.ZipFile) -> None:
-    """openpyxl reads worksheets with the standard library's expat, which expands internal entities;
-    Office Open XML never has a DTD, so any part declaring one is refused before openpyxl sees it."""
+def _screen(archive: zipfile.ZipFile) -> bool:
+    """Refuse DTDs and say whether any worksheet has merged cells.
+
+    openpyxl reads worksheets with the standard library's expat, which expands internal entities;
+    Office Open XML never has a DTD, so any part declaring one is refused before openpyxl sees it.
+    """
+    merged = False
     for info in archive.infolist():
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+        name = info.filename.lower()
+        if not name.endswith((".xml", ".rels", ".vml")):
             continue
         with archive.open(info) as part:
             head = part.read(4096).lower()
             if b"<!doctype" in head or b"<!entity" in head:
                 raise DomainError(_("The file contains XML that is not allowed (entities or a DTD)."),
                                   code="unsafe_xml", field="file")
+            if name.startswith("xl/worksheets/") and not merged:
+                merged = b"<mergecell" in head or b"<mergeCell" in part.read()
+    return merged
 
 
 def _xlsx_rows(content: bytes, *, header_only: bool):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
-    _refuse_dtds(open_zip(content))
+    merged = _screen(open_zip(content))
     try:
-        # Not read-only: merged cells are only known to a fully loaded sheet.
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=header_only, data_only=True)
+        # Merged cells are only known to a fully loaded sheet; without them the read-only reader is
+        # several times faster (it matters for 100,000 residents).
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=header_only or not merged, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError,
             IndexError, AttributeError):
         raise DomainError(_("The workbook cannot be read. Save it again as .xlsx and retry."),
@@ -131,10 +140,10 @@ def _xlsx_rows(content: bytes, *, header_only: bool):
         return
     # A merged range shows its value in every cell it covers, as a reader of the printed sheet sees it.
     fills = {}
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
+    for cells in list(sheet.merged_cells.ranges) if merged else []:
+        value = sheet.cell(cells.min_row, cells.min_col).value
+        for row in range(cells.min_row, cells.max_row + 1):
+            for col in range(cells.min_col, cells.max_col + 1):
                 fills[(row, col)] = value
     for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         values = list(row)
