@@ -10,6 +10,7 @@ second time too, which must create nothing and is the cost of a re-run.
 """
 
 import argparse
+import datetime
 import io
 import os
 import random
@@ -26,8 +27,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jusha.settings")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def id_number(rng: random.Random) -> str:
-    body = f"330114{rng.randint(1940, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+def id_number(i: int) -> str:
+    """A valid, distinct ID number per row: a birth date and a sequence number from the row number."""
+    born = datetime.date(1940, 1, 1) + datetime.timedelta(days=i // 1000)
+    body = f"330114{born:%Y%m%d}{i % 1000:03d}"
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
 
 
@@ -42,7 +45,7 @@ def workbook(rows: int, communities: list[str]) -> bytes:
         # A third of the numbers typed as numbers, as they are in real sheets; half with an ID number.
         mobile = f"13{i:09d}"
         ws.append([f"居民{i}", int(mobile) if i % 3 == 0 else mobile, rng.choice(communities),
-                   id_number(rng) if i % 2 == 0 else None])
+                   id_number(i) if i % 2 == 0 else None])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -305,3 +305,15 @@ def test_a_workbook_with_an_xml_entity_bomb_is_refused(world):
         services.job_upload(actor=world.liuyang, subdistrict=world.subdistrict, kind="units", filename="u.xlsx",
                             content=out.getvalue())
     assert refused.value.code == "unsafe_xml"
+
+
+def test_a_failure_while_saving_leaves_nothing_saved_and_the_job_failed(world, monkeypatch):
+    def broken(self, plan, *, subdistrict, progress=None):
+        User.objects.create_user(mobile="13799999999", name="半截")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(type(SHEETS["residents"]), "write", broken)
+    job = run(world.liuyang, world.subdistrict, "residents", "r.xlsx",
+              workbook_bytes([RESIDENTS_HEADER, ["甲", "13700000021", "330114001001", ""]]))
+    assert job.status == "failed" and job.report["failure"]["code"] == "import_failed"
+    assert not User.objects.filter(mobile__in=["13799999999", "13700000021"]).exists()

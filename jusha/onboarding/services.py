@@ -8,7 +8,7 @@ not at all, and the job says which.
 
 import logging
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jusha import permissions
@@ -194,7 +194,10 @@ def run_check(*, job_id: int) -> str:
         return job.status
     try:
         plan, extra = _plan(job)
-    except DomainError as exc:
+    except Exception as exc:
+        # Whatever stops a check, the job must leave "checking": the page polls until it does.
+        if not isinstance(exc, DomainError):
+            log.exception("check of import %s failed", job_id)
         _finish(job_id, Step.FAIL, report={"failure": _failure(exc)}, phase="")
         return S.FAILED
     _finish(job_id, Step.CHECKED, report=_report(plan, extra), phase="",
@@ -228,8 +231,12 @@ def run_import(*, job_id: int) -> str:
             audit_record(actor=actor, action="onboarding.import", target=job,
                          after={k: report[k] for k in ("rows", "created", "updated", "unchanged")},
                          subdistrict_id=job.subdistrict_id)
-    except (DomainError, IntegrityError, DatabaseError) as exc:
-        log.warning("import %s failed: %s", job_id, exc)
+    except Exception as exc:
+        # The transaction has rolled back; the job must say so rather than stay "importing" for ever.
+        if isinstance(exc, (DomainError, IntegrityError)):
+            log.warning("import %s failed: %s", job_id, exc)
+        else:
+            log.exception("import %s failed", job_id)
         _finish(job_id, Step.FAIL, report={**job.report, "failure": _failure(exc)}, phase="")
         return S.FAILED
     _finish(job_id, Step.DONE, report=report, phase="", progress_done=len(plan.items),
