@@ -38,7 +38,7 @@ def _subdistricts(user):
 
 def _jobs(user):
     return permissions.visible(user, Action.IMPORT_RUN, ImportJob.objects.select_related("subdistrict", "created_by")
-                               .defer("content"))
+                               .defer("content", "rows"))
 
 
 def _download(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
@@ -103,7 +103,8 @@ def upload(request):
 
 
 def _job(request, pk) -> ImportJob:
-    return permissions.fetch(request.user, Action.IMPORT_RUN, ImportJob.objects.select_related("subdistrict"), pk=pk)
+    return permissions.fetch(request.user, Action.IMPORT_RUN, ImportJob.objects.select_related("subdistrict")
+                             .defer("rows"), pk=pk)
 
 
 def _job_page(request, job: ImportJob, *, error: DomainError | None = None, status: int = 200):

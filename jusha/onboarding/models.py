@@ -43,6 +43,9 @@ class ImportJob(models.Model):
     options = models.JSONField(_("options"), default=dict)
     # The check's outcome: counts, row errors, places warnings and the preview map.
     report = models.JSONField(_("report"), default=dict)
+    # A list file's rows as the check read them ([row number, {field: cell}]), so the import re-checks
+    # them against the database without parsing the workbook a second time.
+    rows = models.JSONField(_("rows read"), null=True, blank=True, editable=False)
     phase = models.CharField(_("phase"), max_length=20, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)

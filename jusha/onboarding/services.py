@@ -101,7 +101,7 @@ def job_check(*, actor, job: ImportJob, mapping: dict, crs: str | None = None, l
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         to = workflow.target(job, Step.CHECK)
-        ImportJob.objects.filter(pk=job.pk).update(status=to, options=options, report={}, phase="reading",
+        ImportJob.objects.filter(pk=job.pk).update(status=to, options=options, report={}, rows=None, phase="reading",
                                                    progress_done=0, progress_total=0, finished_at=None)
         ColumnMapping.objects.update_or_create(subdistrict=job.subdistrict, kind=job.kind,
                                                defaults={"mapping": {**mapping, **{k: v for k, v in options.items()
@@ -148,23 +148,35 @@ def _progress(job_id: int, phase: str):
     return report
 
 
-def _rows(job: ImportJob) -> list[tuple[int, dict]]:
+def _json_cell(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return files.cell_text(value)  # dates become 2025-01-15, which the checks read back as dates
+
+
+def _rows(job: ImportJob) -> list[list]:
+    """[row number, {field: cell}] for every data row, by the job's mapping."""
+    if job.rows is not None:
+        return job.rows
     table = files.read_table(job.filename, bytes(job.content))
     index = {h: i for i, h in enumerate(table.headers) if h}
     columns = [(key, index[header]) for key, header in job.options["mapping"].items() if header in index]
-    return [(n, {key: values[i] if i < len(values) else None for key, i in columns}) for n, values in table.rows]
+    return [[n, {key: _json_cell(values[i]) if i < len(values) else None for key, i in columns}]
+            for n, values in table.rows]
 
 
-def _plan(job: ImportJob) -> tuple[Plan, dict]:
-    """Check the job's file with its options; (plan, extra report entries)."""
+def _plan(job: ImportJob) -> tuple[Plan, dict, list | None]:
+    """Check the job's file with its options: (plan, extra report entries, the rows read)."""
     progress = _progress(job.pk, "checking")
     if job.kind == Kind.PLACES:
         parsed = geo.read_places(job.filename, bytes(job.content))
-        return boundaries.check(subdistrict=job.subdistrict, places_file=parsed, level=job.options["level"],
-                                crs=job.options["crs"], mapping=job.options["mapping"])
+        plan, extra = boundaries.check(subdistrict=job.subdistrict, places_file=parsed,
+                                       level=job.options["level"], crs=job.options["crs"],
+                                       mapping=job.options["mapping"])
+        return plan, extra, None
     rows = _rows(job)
     progress(0, len(rows))
-    return SHEETS[job.kind].check(rows, subdistrict=job.subdistrict, progress=progress), {}
+    return SHEETS[job.kind].check(rows, subdistrict=job.subdistrict, progress=progress), {}, rows
 
 
 def _report(plan: Plan, extra: dict) -> dict:
@@ -193,14 +205,14 @@ def run_check(*, job_id: int) -> str:
     if job.status != S.CHECKING:
         return job.status
     try:
-        plan, extra = _plan(job)
+        plan, extra, rows = _plan(job)
     except Exception as exc:
         # Whatever stops a check, the job must leave "checking": the page polls until it does.
         if not isinstance(exc, DomainError):
             log.exception("check of import %s failed", job_id)
         _finish(job_id, Step.FAIL, report={"failure": _failure(exc)}, phase="")
         return S.FAILED
-    _finish(job_id, Step.CHECKED, report=_report(plan, extra), phase="",
+    _finish(job_id, Step.CHECKED, report=_report(plan, extra), rows=rows, phase="",
             progress_done=len(plan.items), progress_total=len(plan.items))
     return S.CHECKED
 
@@ -211,7 +223,7 @@ def run_import(*, job_id: int) -> str:
     if job.status != S.IMPORTING:
         return job.status
     try:
-        plan, extra = _plan(job)
+        plan, extra, _rows_read = _plan(job)
         if plan.errors:
             _finish(job_id, Step.FAIL, report=_report(plan, extra), phase="")
             return S.FAILED
@@ -239,7 +251,7 @@ def run_import(*, job_id: int) -> str:
             log.exception("import %s failed", job_id)
         _finish(job_id, Step.FAIL, report={**job.report, "failure": _failure(exc)}, phase="")
         return S.FAILED
-    _finish(job_id, Step.DONE, report=report, phase="", progress_done=len(plan.items),
+    _finish(job_id, Step.DONE, report=report, rows=None, phase="", progress_done=len(plan.items),
             progress_total=len(plan.items))
     return S.DONE
 

@@ -15,9 +15,10 @@ import hmac
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from secrets import token_urlsafe
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -423,13 +424,16 @@ class ResidentsSheet(Sheet):
 
     def write(self, plan, *, subdistrict, progress=_nothing):
         items = plan.items
-        new_users = [User(mobile=i["mobile"], name=i["name"], password=make_password(None)) for i in items
-                     if i["user"] is None]
+        # Unusable passwords (they log in by code), made with one urandom call each: make_password(None)
+        # draws 40 random characters one by one, a third of the time of a 100,000-row import.
+        new_users = [User(mobile=i["mobile"], name=i["name"],
+                          password=UNUSABLE_PASSWORD_PREFIX + token_urlsafe(30)) for i in items if i["user"] is None]
         created = User.objects.bulk_create(new_users, batch_size=BATCH)
         by_mobile = {u.mobile: u.pk for u in created}
         for item in items:
             if item["user"] is None:
                 item["user"] = by_mobile[item["mobile"]]
+                item["new_user"] = True
         renamed = [User(pk=i["user"], name=i["name"]) for i in items if i.get("changed")]
         User.objects.bulk_update(renamed, ["name"], batch_size=BATCH)
         RoleAssignment.objects.bulk_create(
@@ -439,7 +443,9 @@ class ResidentsSheet(Sheet):
             [RoleAssignment(pk=i["assignment"], community_id=i["community"]) for i in items
              if i["assignment"] is not None and i.get("changed")], ["community"], batch_size=BATCH)
         changed_ids = [i for i in items if i["id_changed"]]
-        IdNumber.objects.filter(user_id__in=[i["user"] for i in changed_ids]).delete()
+        replaced = [i["user"] for i in changed_ids if not i.get("new_user")]
+        for start in range(0, len(replaced), BATCH):
+            IdNumber.objects.filter(user_id__in=replaced[start:start + BATCH]).delete()
         IdNumber.objects.bulk_create([IdNumber(user_id=i["user"], digest=i["digest"], tail=i["tail"])
                                       for i in changed_ids], batch_size=BATCH)
 
