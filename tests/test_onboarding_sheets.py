@@ -317,3 +317,12 @@ def test_a_failure_while_saving_leaves_nothing_saved_and_the_job_failed(world, m
               workbook_bytes([RESIDENTS_HEADER, ["甲", "13700000021", "330114001001", ""]]))
     assert job.status == "failed" and job.report["failure"]["code"] == "import_failed"
     assert not User.objects.filter(mobile__in=["13799999999", "13700000021"]).exists()
+
+
+def test_demo_seed_round_trips_the_units_unchanged(world):
+    from jusha.onboarding.demo import seed_onboarding
+
+    before = _units(world)
+    job = seed_onboarding(subdistrict=world.subdistrict, actor=world.admin)
+    assert (job.status, job.report["unchanged"], job.report["created"], job.report["updated"]) == ("done", 2, 0, 0)
+    assert _units(world) == before
