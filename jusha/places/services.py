@@ -51,7 +51,7 @@ def places_save(*, actor, subdistrict: Subdistrict, level: str, places: list[dic
     """Create or update communities (level "community") or grids ("grid") of `subdistrict` by code,
     with their names and boundaries; all or nothing. Each entry: {"code", "name", "boundary", "parent"}
     where parent is the community id for a grid. Returns {"created": n, "updated": n, "unchanged": n}."""
-    permissions.require(actor, Action.IMPORT_RUN, subdistrict)
+    permissions.require(actor, Action.PLACE_CHANGE, subdistrict)
     model = Community if level == "community" else Grid
     parent_field = "subdistrict_id" if level == "community" else "community_id"
     counts = {"created": 0, "updated": 0, "unchanged": 0}
