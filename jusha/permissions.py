@@ -15,6 +15,8 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - everyone reads only their own inbox: not even an administrator reads another person's messages;
 - staff who may announce to a community (its community staff, their subdistrict's staff) follow the
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
+- only administrators and a subdistrict's own staff import files into it (and see those imports);
+  only administrators create subdistricts;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
   see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's;
@@ -80,6 +82,8 @@ class Action(StrEnum):
     PROJECT_RECORD_PROGRESS = "projects.record_progress"
     NEED_EXPORT = "needs.export"
     CALENDAR_CHANGE = "calendars.change"
+    SUBDISTRICT_CREATE = "places.create_subdistrict"
+    IMPORT_RUN = "onboarding.import"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -298,6 +302,8 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.PROJECT_RECORD_PROGRESS:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.member_units)
+    if action is Action.IMPORT_RUN:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     return actor.is_admin
 
 
@@ -698,3 +704,15 @@ def _alliance_plan(actor: Actor) -> Q | None:
 @rule("projects.ServiceProject", Action.PROJECT_RECORD_PROGRESS)
 def _project_record(actor: Actor) -> Q | None:
     return _any(_project_manage(actor), _project_units(actor))
+
+
+# --- onboarding imports -----------------------------------------------------------------------------
+
+@rule("places.Subdistrict", Action.IMPORT_RUN)
+def _import_into(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("onboarding.ImportJob", Action.IMPORT_RUN)
+def _import_job(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))

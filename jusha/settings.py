@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jusha.wishes",
     "jusha.projects",
     "jusha.notifications",
+    "jusha.onboarding",
     "jusha.demo",
 ]
 
@@ -217,6 +218,8 @@ JUSHA_PERIODIC_JOBS = [
 
 # How often a process re-checks the database for a service calendar changed by another process.
 JUSHA_CALENDAR_RECHECK_SECONDS = env_int("JUSHA_CALENDAR_RECHECK_SECONDS", 5)
+# The largest file an import accepts (bytes); 100,000 residents in .xlsx are about 4 MB.
+JUSHA_IMPORT_MAX_BYTES = env_int("JUSHA_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 # How often a process re-checks the database for place boundaries changed by another process.
 JUSHA_PLACES_RECHECK_SECONDS = env_int("JUSHA_PLACES_RECHECK_SECONDS", 5)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/wishes/", include("jusha.wishes.console_urls")),
     path("console/projects/", include("jusha.projects.console_urls")),
     path("console/calendar/", include("jusha.calendars.console_urls")),
+    path("console/onboarding/", include("jusha.onboarding.urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),

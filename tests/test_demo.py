@@ -299,3 +299,10 @@ def test_the_alliance_has_this_years_five_required_and_five_optional_items_with_
             items.values_list("pk", flat=True))
     liaison = User.objects.get(username="liaison").role_assignments.get().member_unit
     assert items.filter(owner=liaison).exists()
+
+
+def test_the_demo_shows_one_finished_import_of_its_units(demo):
+    from jusha.onboarding.models import ImportJob
+
+    job = ImportJob.objects.get(subdistrict=demo)
+    assert job.status == ImportJob.Status.DONE and job.kind == "units"

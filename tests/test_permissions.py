@@ -148,3 +148,23 @@ def test_deactivated_staff_lose_every_scope(world):
     world.liuyang.is_active = False
     world.liuyang.save()
     assert not permissions.visible(world.liuyang, Action.PERSON_VIEW, User.objects.all()).exists()
+
+
+# --- onboarding imports: only administrators and the subdistrict's own staff import, only admins create.
+@pytest.mark.parametrize("person", PEOPLE)
+def test_who_may_import_into_which_subdistrict_and_see_its_imports(world, person):
+    from jusha.onboarding.models import ImportJob
+
+    other = Subdistrict.objects.create(district=world.district, code="330114002", name="白杨街道")
+    ours = ImportJob.objects.create(subdistrict=world.subdistrict, kind="units", filename="a.xlsx", content=b"x",
+                                    created_at=world.admin.date_joined)
+    theirs = ImportJob.objects.create(subdistrict=other, kind="units", filename="b.xlsx", content=b"x",
+                                      created_at=world.admin.date_joined)
+    actor = who(world, person)
+    expected = {"liuyang": {world.subdistrict.pk}, "admin": {world.subdistrict.pk, other.pk}}.get(person, set())
+    into = permissions.visible(actor, Action.IMPORT_RUN, Subdistrict.objects.all())
+    assert set(into.values_list("pk", flat=True)) == expected
+    jobs = permissions.visible(actor, Action.IMPORT_RUN, ImportJob.objects.all())
+    assert set(jobs.values_list("pk", flat=True)) == {j.pk for j in (ours, theirs) if j.subdistrict_id in expected}
+    assert permissions.can(actor, Action.IMPORT_RUN) == bool(expected)
+    assert permissions.can(actor, Action.SUBDISTRICT_CREATE) == (person == "admin")

@@ -22,6 +22,8 @@ from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
 from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
+from jusha.onboarding.demo import seed_onboarding
+from jusha.onboarding.models import ImportJob
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
 from jusha.projects.demo import seed_projects
@@ -208,6 +210,8 @@ class _DemoWorld:
             (Need._meta.verbose_name_plural, self.needs),
             (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
             (ServiceProject._meta.verbose_name_plural, self.projects),
+            (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
+                subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:

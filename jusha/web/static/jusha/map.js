@@ -2,6 +2,8 @@
 //
 //   data-grids-url         GeoJSON FeatureCollection of grid polygons (WGS-84; properties code, name, community)
 //   data-points-url        optional GeoJSON points, drawn as circle markers
+//   data-problems-url      optional GeoJSON of problem areas (an import's overlaps, gaps, repairs), drawn
+//                          hatched in amber above the grids; properties problem, name
 //   data-tile-url          optional tile URL template; empty = no tiles, a plain light background
 //   data-tile-attribution  attribution for the tiles
 //   data-center, data-zoom optional "lat,lng" and zoom used when there is nothing to fit
@@ -18,6 +20,7 @@
   const BRAND = "#c62828";
   const BRAND_DARK = "#8e1414";
   const POINT = "#0b57d0";
+  const PROBLEM = "#e37400";
   const ALWAYS_LABEL_UP_TO = 40; // more grids than this: names show once zoomed in a little
   const LABEL_ZOOM_STEP = 2;
 
@@ -73,9 +76,10 @@
       L.tileLayer(tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     }
 
-    const [grids, points] = await Promise.all([
+    const [grids, points, problems] = await Promise.all([
       el.dataset.gridsUrl ? getJSON(el.dataset.gridsUrl) : null,
       el.dataset.pointsUrl ? getJSON(el.dataset.pointsUrl) : null,
+      el.dataset.problemsUrl ? getJSON(el.dataset.problemsUrl) : null,
     ]);
 
     let count = 0;
@@ -103,6 +107,18 @@
         },
       }).addTo(map);
       if (layer.getBounds().isValid()) bounds.extend(layer.getBounds());
+    }
+
+    if (problems) {
+      const layer = L.geoJSON(problems, {
+        style: () => ({ color: PROBLEM, weight: 2, dashArray: "4 3", fillColor: PROBLEM, fillOpacity: 0.45 }),
+        onEachFeature: (feature, lyr) => {
+          count += 1;
+          lyr.bindPopup(popupFor(feature.properties || {}));
+        },
+      }).addTo(map);
+      if (layer.getBounds().isValid()) bounds.extend(layer.getBounds());
+      el.dataset.problemCount = String((problems.features || []).length);
     }
 
     if (points) {
