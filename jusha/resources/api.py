@@ -122,7 +122,8 @@ def _one(request, pk: int) -> dict:
     return _out(selectors.resource_detail(request.user, pk))
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# 403: a write without the CSRF token of the session it is made with.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 @router.get("", auth=django_auth, response={200: list[ResourceOut], 401: ErrorOut, 422: ValidationErrorOut})

@@ -73,13 +73,13 @@ def _claim(claim) -> dict:
             "community_contact": contact if claim.is_live else ""}
 
 
-@router.get("", response=list[WallItemOut])
+@router.get("", response={200: list[WallItemOut], 422: ValidationErrorOut})
 def wall(request, filters: Query[WallFilter]):
     """The wish wall: published wishes, due soonest first. Public."""
     return [_item(i) for i in selectors.wall(request.user, community=filters.community, category=filters.category)]
 
 
-@router.get("/thanks", response=list[ThanksItemOut])
+@router.get("/thanks", response={200: list[ThanksItemOut], 422: ValidationErrorOut})
 def thanks(request, filters: Query[WallFilter]):
     """The thank-you wall: fulfilled wishes, newest first. Public."""
     return [_item(i) for i in selectors.thanks_wall(request.user, community=filters.community,
@@ -99,7 +99,8 @@ def one(request, wish_id: int = Path(..., ge=1, le=2**62)):
 
 
 @router.post("/{wish_id}/claim", auth=django_auth,
-             response={201: ClaimOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut})
+             response={201: ClaimOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                       422: ValidationErrorOut})
 def claim(request, payload: ClaimIn, wish_id: int = Path(..., ge=1, le=2**62)):
     """Claim a published wish for yourself or your unit. 400 `already_claimed` when someone was faster."""
     made = services.wish_claim(actor=request.user, wish=wish_id, unit=payload.unit, show_name=payload.show_name)
