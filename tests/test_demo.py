@@ -299,3 +299,18 @@ def test_the_alliance_has_this_years_five_required_and_five_optional_items_with_
             items.values_list("pk", flat=True))
     liaison = User.objects.get(username="liaison").role_assignments.get().member_unit
     assert items.filter(owner=liaison).exists()
+
+
+def test_the_demo_projects_bundle_approved_resources_of_their_units(demo):
+    from jusha.projects.models import ServiceProject
+
+    projects = ServiceProject.objects.filter(alliance__subdistrict=demo).prefetch_related(
+        "units", "resources__member_unit")
+    bundling = 0
+    for project in projects:
+        resources = list(project.resources.all())
+        units = {project.owner_id, *(u.pk for u in project.units.all())}
+        assert len(resources) <= 3
+        assert all(r.status == "approved" and r.member_unit_id in units for r in resources)
+        bundling += bool(resources)
+    assert bundling >= len(projects) * 2 // 3
