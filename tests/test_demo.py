@@ -306,3 +306,18 @@ def test_the_demo_shows_one_finished_import_of_its_units(demo):
 
     job = ImportJob.objects.get(subdistrict=demo)
     assert job.status == ImportJob.Status.DONE and job.kind == "units"
+
+
+def test_the_demo_projects_bundle_approved_resources_of_their_units(demo):
+    from jusha.projects.models import ServiceProject
+
+    projects = ServiceProject.objects.filter(alliance__subdistrict=demo).prefetch_related(
+        "units", "resources__member_unit")
+    bundling = 0
+    for project in projects:
+        resources = list(project.resources.all())
+        units = {project.owner_id, *(u.pk for u in project.units.all())}
+        assert len(resources) <= 3
+        assert all(r.status == "approved" and r.member_unit_id in units for r in resources)
+        bundling += bool(resources)
+    assert bundling >= len(projects) * 2 // 3

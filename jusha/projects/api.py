@@ -1,5 +1,6 @@
 """Service projects for the WeChat mini-program and other clients: the public summary everyone may
-read (title, description, units, communities, targets and progress — no people, notes or photos)."""
+read (title, description, units and their bundled resources, communities, targets and progress — no people,
+contact details, notes or photos)."""
 
 from datetime import date
 
@@ -21,6 +22,14 @@ class TargetOut(Schema):
     percent: int
 
 
+class ResourceOut(Schema):
+    title: str
+    unit: str
+    kind: str
+    kind_label: str
+    retired: bool
+
+
 class ProjectOut(Schema):
     id: int
     year: int
@@ -33,6 +42,7 @@ class ProjectOut(Schema):
     status_label: str
     owner: str
     units: list[str]
+    resources: list[ResourceOut]
     communities: list[str]
     starts_on: date
     ends_on: date

@@ -5,6 +5,7 @@ the person may take."""
 from io import BytesIO
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from jusha.needs.selectors import categories as need_categories
 from jusha.orgs.models import Alliance, MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community
+from jusha.resources.models import Resource
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.params import int_param
 
@@ -66,7 +68,7 @@ def export(request):
     sheet.title = _("Projects")[:31]
     sheet.append([_("Year"), _("Kind"), _("Item number"), _("Title"), _("Owner"), _("Participating units"),
                   _("Communities covered"), _("Kinds of need served"), _("Starts on"), _("Ends on"), _("Status"),
-                  _("Targets"), _("Progress (%)")])
+                  _("Targets"), _("Progress (%)"), _("Resources")])
     for p in selectors.project_list(request.user, filters)[:EXPORT_LIMIT]:
         targets = list(p.targets.all())
         sheet.append([
@@ -74,7 +76,7 @@ def export(request):
             "、".join(u.name for u in p.units.all()), "、".join(c.name for c in p.communities.all()),
             "、".join(c.label for c in p.categories.all()), p.starts_on, p.ends_on, p.get_status_display(),
             "; ".join(f"{t.label} {t.done}/{t.quantity} {t.get_measure_display()}" for t in targets),
-            selectors.project_percent(targets),
+            selectors.project_percent(targets), "、".join(_resource_cell(r) for r in p.resources.all()),
         ])
     out = BytesIO()
     book.save(out)
@@ -82,6 +84,11 @@ def export(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="projects.xlsx"'
     return response
+
+
+def _resource_cell(resource: Resource) -> str:
+    retired = f", {resource.get_status_display()}" if resource.status == Resource.Status.RETIRED else ""
+    return f"{resource.title}（{resource.member_unit.name}{retired}）"
 
 
 @console_view
@@ -102,9 +109,15 @@ def items(request):
     })
 
 
-def _form(request, alliance: Alliance, data=None, **kwargs) -> ProjectForm:
+def _form(request, alliance: Alliance, data=None, *, project: ServiceProject | None = None, **kwargs) -> ProjectForm:
+    """The plan form; it offers the approved resources of the alliance's units, and keeps offering the ones
+    the project bundles already (a retired one stays, as its history)."""
+    offered = Q(member_unit__alliance=alliance, member_unit__is_active=True, status=Resource.Status.APPROVED)
+    if project is not None:
+        offered |= Q(pk__in=project.resources.values("pk"))
     return ProjectForm(data, categories=need_categories(),
                        units=MemberUnit.objects.filter(alliance=alliance, is_active=True).order_by("name"),
+                       resources=selectors.bundled_resources().filter(offered),
                        communities=Community.objects.filter(subdistrict=alliance.subdistrict_id).order_by("code"),
                        **kwargs)
 
@@ -140,7 +153,7 @@ def edit(request, pk):
         "alliance"), pk=pk)
     if project.status not in workflow.EDITABLE:
         raise Http404
-    form = _form(request, project.alliance, request.POST if request.method == "POST" else None,
+    form = _form(request, project.alliance, request.POST if request.method == "POST" else None, project=project,
                  initial=ProjectForm.initial_for(project))
     if request.method == "POST":
         if form.is_valid():
@@ -170,6 +183,8 @@ def _detail(request, project: ServiceProject, *, errors: dict | None = None, pro
         "project": project,
         "owner": selectors.owner_name(project),
         "targets": targets,
+        "resources": list(project.resources.all()),
+        "resources_seen": selectors.resources_seen(request.user, project),
         "percent": selectors.project_percent(targets),
         "progress": list(project.progress.all()),
         "steps": [s for s in Step if s in workflow.allowed_steps(project.status)] if manage else [],

@@ -1,4 +1,5 @@
-"""The demo alliance's service projects: this year's ten service items and a few other projects.
+"""The demo alliance's service projects: this year's ten service items and a few other projects, each
+bundling one to three approved resources of its owner and participants (the resources are seeded first).
 
 Deterministic for a given day (a seeded random); progress runs monthly from each project's start to
 today. Rows are bulk-created like the rest of the demo, so no audit entries or notifications appear
@@ -15,6 +16,7 @@ from jusha.core import clock
 from jusha.needs.models import NeedCategory
 from jusha.orgs.models import Alliance, MemberUnit
 from jusha.places.models import Community
+from jusha.resources.models import Resource
 
 from .models import ProgressQuantity, ProjectProgress, ProjectTarget, ServiceProject
 
@@ -110,11 +112,30 @@ def seed_projects(*, alliance: Alliance, year: int | None = None) -> list[Servic
         project.categories.set(cats)
         project.units.set(others)
         project.communities.set(covered)
+    _bundle(projects, {p.pk: others for p, _cats, others, *_rest in rows})
     targets = ProjectTarget.objects.bulk_create([
         ProjectTarget(project=project, label=label, measure=measure, quantity=quantity)
         for project, *_rest, spec in rows for label, measure, quantity in spec])
     _progress(rng, projects, targets, today=today, planner=planner, now=now)
     return projects
+
+
+def _bundle(projects, participants: dict[int, list[MemberUnit]]) -> None:
+    """One to three approved resources of each project's owner and participants, where they have any.
+    A random of its own, so that bundling leaves the rest of the demo as it was."""
+    rng = random.Random(SEED + 1)
+    approved: dict[int, list[int]] = {}
+    for pk, unit in Resource.objects.filter(status=Resource.Status.APPROVED).order_by("pk").values_list(
+            "pk", "member_unit"):
+        approved.setdefault(unit, []).append(pk)
+    links = []
+    for project in projects:
+        units = [project.owner_id, *(u.pk for u in participants[project.pk])]
+        offered = [r for u in units if u for r in approved.get(u, [])]
+        if offered:
+            links += [ServiceProject.resources.through(serviceproject_id=project.pk, resource_id=r)
+                      for r in rng.sample(offered, rng.randint(1, min(3, len(offered))))]
+    ServiceProject.resources.through.objects.bulk_create(links)
 
 
 def _progress(rng, projects, targets, *, today, planner, now) -> None:

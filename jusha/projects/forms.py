@@ -24,6 +24,14 @@ class _DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class _ResourceChoice(forms.ModelMultipleChoiceField):
+    """Each resource labelled with its unit, so that two units' 义诊 are told apart."""
+
+    def label_from_instance(self, obj):
+        retired = f" ({obj.get_status_display()})" if obj.status == obj.Status.RETIRED else ""
+        return f"{obj.member_unit.name} · {obj.title} · {obj.get_kind_display()}{retired}"
+
+
 class ProjectForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceProject.Kind.choices)
@@ -38,16 +46,20 @@ class ProjectForm(forms.Form):
                                    empty_label=_("The subdistrict itself"))
     units = forms.ModelMultipleChoiceField(None, label=_("Participating units"), required=False,
                                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    resources = _ResourceChoice(None, label=_("Resources bundled (approved resources of the owner or the "
+                                              "participating units)"), required=False,
+                                widget=forms.SelectMultiple(attrs={"size": 8}))
     communities = forms.ModelMultipleChoiceField(None, label=_("Communities covered"),
                                                  widget=forms.CheckboxSelectMultiple)
     starts_on = forms.DateField(label=_("Starts on"), widget=_DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=_DateInput())
 
-    def __init__(self, *args, categories, units, communities, **kwargs):
+    def __init__(self, *args, categories, units, resources, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = categories
         self.fields["owner"].queryset = units
         self.fields["units"].queryset = units
+        self.fields["resources"].queryset = resources
         self.fields["communities"].queryset = communities
         for n in range(1, TARGET_ROWS + 1):
             self.fields[f"target_id_{n}"] = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -75,6 +87,7 @@ class ProjectForm(forms.Form):
         return {"year": d["year"], "kind": d["kind"], "number": d.get("number"), "title": d["title"],
                 "description": d.get("description", ""), "categories": list(d.get("categories") or []),
                 "owner": d.get("owner"), "units": list(d.get("units") or []),
+                "resources": list(d.get("resources") or []),
                 "communities": list(d.get("communities") or []), "starts_on": d["starts_on"],
                 "ends_on": d["ends_on"], "targets": self.targets()}
 
@@ -83,6 +96,7 @@ class ProjectForm(forms.Form):
         initial = {"year": project.year, "kind": project.kind, "number": project.number, "title": project.title,
                    "description": project.description, "categories": list(project.categories.all()),
                    "owner": project.owner, "units": list(project.units.all()),
+                   "resources": list(project.resources.all()),
                    "communities": list(project.communities.all()), "starts_on": project.starts_on,
                    "ends_on": project.ends_on}
         for n, t in enumerate(project.targets.all(), start=1):

@@ -1,4 +1,5 @@
-"""Service projects (项目): organised services of the alliance that bundle units against kinds of need.
+"""Service projects (项目): organised services of the alliance that bundle units and their resources
+against kinds of need.
 
 Every alliance year has five required (必选) and five optional (自选) service items, numbered 1–5 of
 their kind; other projects have no number. The database refuses a sixth item of a kind in a year
@@ -61,6 +62,10 @@ class ServiceProject(models.Model):
                                    verbose_name=_("participating units"))
     communities = models.ManyToManyField("places.Community", related_name="projects",
                                          verbose_name=_("communities covered"))
+    # Approved resources of the owner or the participating units when bundled; a resource retired later
+    # stays linked, so the project keeps its history.
+    resources = models.ManyToManyField("resources.Resource", blank=True, related_name="projects",
+                                       verbose_name=_("resources bundled"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED,

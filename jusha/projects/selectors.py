@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from jusha import permissions
 from jusha.core import clock
 from jusha.permissions import Action
+from jusha.resources.models import Resource
 from jusha.web.params import int_param
 
 from .models import ITEMS_PER_KIND, ProgressPhoto, ProgressQuantity, ProjectProgress, ProjectTarget, ServiceProject
@@ -42,9 +43,15 @@ KIND_ORDER = Case(When(kind=K.REQUIRED, then=Value(0)), When(kind=K.OPTIONAL, th
                   output_field=IntegerField())
 
 
+def bundled_resources() -> QuerySet:
+    """A project's resources as its pages list them: by unit, then title."""
+    return Resource.objects.select_related("member_unit").order_by("member_unit__name", "title", "id")
+
+
 def _with_details(qs: QuerySet) -> QuerySet:
     return qs.select_related("owner", "alliance__subdistrict").prefetch_related(
-        "units", "communities", "categories", Prefetch("targets", queryset=targets_with_done()))
+        "units", "communities", "categories", Prefetch("targets", queryset=targets_with_done()),
+        Prefetch("resources", queryset=bundled_resources()))
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,12 @@ def project_detail(user, pk: int) -> ServiceProject:
                                    "photos").order_by("-on", "-id"))), pk=pk)
 
 
+def resources_seen(user, project: ServiceProject) -> set[int]:
+    """Which of the project's resources the person may open in the console (the others are listed unlinked)."""
+    return set(permissions.visible(user, Action.RESOURCE_VIEW, Resource.objects.filter(
+        pk__in=[r.pk for r in project.resources.all()])).values_list("pk", flat=True))
+
+
 def photo(user, pk: int) -> ProgressPhoto:
     return permissions.fetch(user, Action.PROJECT_VIEW, ProgressPhoto.objects.all(), pk=pk)
 
@@ -128,6 +141,17 @@ class PublicTarget:
 
 
 @dataclass(frozen=True)
+class PublicResource:
+    """A bundled resource as everyone may read it: what and whose, never its contact person."""
+
+    title: str
+    unit: str
+    kind: str
+    kind_label: str
+    retired: bool
+
+
+@dataclass(frozen=True)
 class PublicProject:
     """What everyone may read about a project: no people, no notes, no photos."""
 
@@ -142,6 +166,7 @@ class PublicProject:
     status_label: str
     owner: str
     units: list[str]
+    resources: list[PublicResource]
     communities: list[str]
     starts_on: object
     ends_on: object
@@ -160,6 +185,8 @@ def public_summary(p: ServiceProject) -> PublicProject:
         id=p.pk, year=p.year, kind=p.kind, kind_label=p.get_kind_display(), number=p.number, title=p.title,
         description=p.description, status=p.status, status_label=p.get_status_display(),
         owner=owner_name(p), units=[u.name for u in p.units.all()],
+        resources=[PublicResource(title=r.title, unit=r.member_unit.name, kind=r.kind, kind_label=r.get_kind_display(),
+                                  retired=r.status == Resource.Status.RETIRED) for r in p.resources.all()],
         communities=[c.name for c in p.communities.all()], starts_on=p.starts_on, ends_on=p.ends_on,
         targets=[PublicTarget(label=t.label, measure=t.get_measure_display(), quantity=t.quantity, done=t.done,
                               percent=t.percent) for t in targets],

@@ -25,6 +25,7 @@ from jusha.needs.models import NeedCategory
 from jusha.orgs.models import Alliance, MemberUnit
 from jusha.permissions import Action, actor_of
 from jusha.places.models import Community
+from jusha.resources.models import Resource
 
 from . import notices, workflow
 from .models import (
@@ -94,14 +95,16 @@ class _Plan:
     categories: list
     owner: MemberUnit | None
     units: list
+    resources: list
     communities: list
     starts_on: date
     ends_on: date
     targets: list[TargetIn]
 
 
-def _clean(alliance: Alliance, *, year, kind, number, title, description, categories, owner, units, communities,
-           starts_on, ends_on, targets) -> _Plan:
+def _clean(alliance: Alliance, *, year, kind, number, title, description, categories, owner, units, resources,
+           communities, starts_on, ends_on, targets, linked=frozenset()) -> _Plan:
+    """Check a plan; `linked` are the ids of the resources the project bundles already."""
     year = _int(year, low=2000, high=2100)
     if year is None:
         raise DomainError(_("Enter a year between 2000 and 2100."), code="invalid_year", field="year")
@@ -133,6 +136,7 @@ def _clean(alliance: Alliance, *, year, kind, number, title, description, catego
     units = _check_ids(unit_ids, alliance_units.in_bulk([i for i in unit_ids if isinstance(i, int)]),
                        field="units", code="invalid_unit",
                        message=_("Choose the participating units among the alliance's member units."))
+    resources = _clean_resources(_ids(resources), owner=owner, units=units, linked=linked)
     community_ids = _ids(communities)
     if not community_ids:
         raise DomainError(_("Choose the communities the project covers."), code="required", field="communities")
@@ -148,8 +152,18 @@ def _clean(alliance: Alliance, *, year, kind, number, title, description, catego
         raise DomainError(_("A service item of %(year)s must run during %(year)s.") % {"year": year},
                           code="invalid_period", field="starts_on")
     return _Plan(year=year, kind=kind, number=number, title=title, description=description, categories=categories,
-                 owner=owner, units=units, communities=communities, starts_on=starts_on, ends_on=ends_on,
-                 targets=_clean_targets(targets))
+                 owner=owner, units=units, resources=resources, communities=communities, starts_on=starts_on,
+                 ends_on=ends_on, targets=_clean_targets(targets))
+
+
+def _clean_resources(ids: list, *, owner, units, linked) -> list:
+    """A project bundles approved resources of its owner or participating units. One it bundles already
+    may stay whatever became of it since (retired, or back in review after an edit): that is its history."""
+    involved = {u.pk for u in units} | ({owner.pk} if owner else set())
+    found = Resource.objects.filter(member_unit__in=involved).in_bulk([i for i in ids if isinstance(i, int)])
+    return _check_ids(ids, {pk: r for pk, r in found.items() if r.status == Resource.Status.APPROVED or pk in linked},
+                      field="resources", code="invalid_resource",
+                      message=_("Choose approved resources of the owner or the participating units."))
 
 
 def _clean_targets(targets) -> list[TargetIn]:
@@ -203,6 +217,7 @@ def _save(project: ServiceProject, plan: _Plan) -> None:
         raise _number_taken(plan) from None
     project.categories.set(plan.categories)
     project.units.set(plan.units)
+    project.resources.set(plan.resources)
     project.communities.set(plan.communities)
 
 
@@ -210,6 +225,7 @@ def _snapshot(project: ServiceProject) -> dict:
     return {"year": project.year, "kind": project.kind, "number": project.number, "title": project.title,
             "owner": project.owner_id, "starts_on": str(project.starts_on), "ends_on": str(project.ends_on),
             "units": sorted(u.pk for u in project.units.all()),
+            "resources": sorted(r.pk for r in project.resources.all()),
             "communities": sorted(c.pk for c in project.communities.all()),
             "categories": sorted(c.pk for c in project.categories.all()),
             "targets": [[t.label, t.measure, t.quantity] for t in project.targets.all()]}
@@ -219,14 +235,15 @@ def _snapshot(project: ServiceProject) -> dict:
 
 def project_create(*, actor, alliance: Alliance, year: int, kind: str, number: int | None = None, title: str,
                    description: str = "", categories=(), owner: MemberUnit | int | None = None, units=(),
-                   communities=(), starts_on: date, ends_on: date, targets) -> ServiceProject:
+                   resources=(), communities=(), starts_on: date, ends_on: date, targets) -> ServiceProject:
     """Subdistrict staff plan a project (a numbered required or optional item of a year, or another
-    project). It starts as planned; the participating units hear about it when it starts."""
+    project), bundling approved resources of its units. It starts as planned; the participating units
+    hear about it when it starts."""
     if alliance is None or not permissions.can(actor, Action.PROJECT_MANAGE, alliance):
         raise NotAllowed()
     plan = _clean(alliance, year=year, kind=kind, number=number, title=title, description=description,
-                  categories=categories, owner=owner, units=units, communities=communities, starts_on=starts_on,
-                  ends_on=ends_on, targets=targets)
+                  categories=categories, owner=owner, units=units, resources=resources, communities=communities,
+                  starts_on=starts_on, ends_on=ends_on, targets=targets)
     now = clock.now()
     with transaction.atomic():
         Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
@@ -245,9 +262,10 @@ def project_create(*, actor, alliance: Alliance, year: int, kind: str, number: i
 
 def project_update(*, actor, project: ServiceProject | int, year: int, kind: str, number: int | None = None,
                    title: str, description: str = "", categories=(), owner: MemberUnit | int | None = None,
-                   units=(), communities=(), starts_on: date, ends_on: date, targets) -> ServiceProject:
+                   units=(), resources=(), communities=(), starts_on: date, ends_on: date,
+                   targets) -> ServiceProject:
     """Staff change a planned or running project. A target that already has progress can have its
-    quantity or words changed but cannot be removed."""
+    quantity or words changed but cannot be removed; a resource it bundles stays offered even once retired."""
     pk = project.pk if isinstance(project, ServiceProject) else project
     with transaction.atomic():
         locked = ServiceProject.objects.select_for_update().select_related("alliance").filter(pk=pk).first()
@@ -257,8 +275,9 @@ def project_update(*, actor, project: ServiceProject | int, year: int, kind: str
             raise workflow.refusal(locked)
         alliance = locked.alliance
         plan = _clean(alliance, year=year, kind=kind, number=number, title=title, description=description,
-                      categories=categories, owner=owner, units=units, communities=communities,
-                      starts_on=starts_on, ends_on=ends_on, targets=targets)
+                      categories=categories, owner=owner, units=units, resources=resources, communities=communities,
+                      starts_on=starts_on, ends_on=ends_on, targets=targets,
+                      linked=set(locked.resources.values_list("pk", flat=True)))
         Alliance.objects.select_for_update().filter(pk=alliance.pk).first()
         _check_item_free(plan, alliance, exclude=locked.pk)
         existing = {t.pk: t for t in locked.targets.all()}

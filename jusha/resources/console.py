@@ -104,6 +104,7 @@ def _detail(request, resource: Resource, *, error_step: str = "", error: str = "
         "error": error,
         "may_edit": may_edit,
         "availability": export.availability_text(resource.availability),
+        "projects": list(selectors.resource_projects(request.user, resource)),
     }, status=status)
 
 

@@ -68,3 +68,8 @@ def my_units(user) -> QuerySet:
 def resource_detail(user, pk: int, *, action: Action = Action.RESOURCE_VIEW) -> Resource:
     """One resource, or NotAllowed (a 404) when the person may not see it."""
     return permissions.fetch(user, action, _with_details(Resource.objects.all()), pk=pk)
+
+
+def resource_projects(user, resource: Resource) -> QuerySet:
+    """The service projects that bundle the resource, as far as the person may see them."""
+    return permissions.visible(user, Action.PROJECT_VIEW, resource.projects.all()).order_by("-year", "title", "id")
