@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
+from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
@@ -49,3 +50,4 @@ api.add_router("/auth", accounts_router)
 api.add_router("/places", places_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/needs", needs_router)
+api.add_router("/cases", cases_router)

@@ -15,6 +15,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - everyone reads only their own inbox: not even an administrator reads another person's messages;
 - staff who may announce to a community (its community staff, their subdistrict's staff) follow the
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
+- cases: a reporter sees the cases they reported (anonymous ones too); command operators and subdistrict
+  staff see and command all of their subdistrict's; supervisors see them and verify or spot-check; community
+  staff see their community's; a team sees only the cases dispatched to it; a grid worker their grids'
+  cases and their own tasks;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
   see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's.
@@ -54,6 +58,14 @@ class Action(StrEnum):
     NEED_CONFIRM = "needs.confirm"
     NEED_REOPEN = "needs.reopen"
     CLAIM_HANDLE = "needs.handle_claim"
+    CASE_REPORT = "cases.report"
+    CASE_VIEW = "cases.view"
+    CASE_COMMAND = "cases.command"
+    CASE_HANDLE = "cases.handle"
+    CASE_VERIFY = "cases.verify"
+    CASE_RATE = "cases.rate"
+    CASE_PATROL = "cases.patrol"
+    CASE_CATEGORY_CHANGE = "cases.change_category"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -242,6 +254,18 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
         return bool(actor.member_units)
+    if action in (Action.CASE_REPORT, Action.CASE_VIEW, Action.CASE_RATE):
+        return actor.user_id is not None
+    if action is Action.CASE_COMMAND:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action is Action.CASE_CATEGORY_CHANGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.CASE_VERIFY:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUPERVISOR))
+    if action is Action.CASE_HANDLE:
+        return bool(actor.grids or actor.teams)
+    if action is Action.CASE_PATROL:
+        return bool(actor.grids)
     return actor.is_admin
 
 
@@ -479,3 +503,62 @@ def _claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+def _case_scope(actor: Actor, field: str = "") -> Q | None:
+    """The cases `actor` may see; `field` prefixes the lookups for models that hang off a case."""
+    from jusha.cases.models import Report
+
+    return _any(
+        Q(**{f"{field}pk__in": Report.objects.filter(reporter=actor.user_id).values("case")})
+        if actor.user_id else None,
+        _in(f"{field}community__subdistrict",
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR, Role.SUPERVISOR)),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}team", actor.teams),
+        _in(f"{field}grid", actor.grids),
+        Q(**{f"{field}assignee": actor.user_id}) if actor.user_id and (actor.grids or actor.teams) else None,
+    )
+
+
+@rule("cases.Case", Action.CASE_VIEW)
+def _case_view(actor: Actor) -> Q | None:
+    return _case_scope(actor)
+
+
+@rule("cases.CasePhoto", Action.CASE_VIEW)
+def _case_photo_view(actor: Actor) -> Q | None:
+    return _case_scope(actor, "case__")
+
+
+@rule("cases.Case", Action.CASE_COMMAND)
+def _case_command(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+@rule("cases.Case", Action.CASE_HANDLE)
+def _case_handle(actor: Actor) -> Q | None:
+    # The task is the assignee's; a case sent to a team without a person is any of its members' to take.
+    if not (actor.grids or actor.teams):
+        return None
+    return _any(
+        Q(assignee=actor.user_id),
+        Q(team__in=actor.teams, assignee__isnull=True) if actor.teams else None,
+    )
+
+
+@rule("cases.Case", Action.CASE_VERIFY)
+def _case_verify(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", actor.subdistricts_as(Role.SUPERVISOR))
+
+
+@rule("cases.Case", Action.CASE_RATE)
+def _case_rate(actor: Actor) -> Q | None:
+    from jusha.cases.models import Report
+
+    if not actor.user_id:
+        return None
+    return Q(pk__in=Report.objects.filter(reporter=actor.user_id).values("case"))
+

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "jusha.audit",
     "jusha.web",
     "jusha.needs",
+    "jusha.cases",
     "jusha.notifications",
     "jusha.demo",
 ]
@@ -265,5 +266,10 @@ JUSHA_LOGIN_LOCK_MINUTES = env_int("JUSHA_LOGIN_LOCK_MINUTES", 15)
 JUSHA_PHOTO_MAX_BYTES = env_int("JUSHA_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 JUSHA_PHOTO_MAX_PIXELS = env_int("JUSHA_PHOTO_MAX_PIXELS", 50_000_000)
 JUSHA_NEED_DUPLICATE_MINUTES = env_int("JUSHA_NEED_DUPLICATE_MINUTES", 10)
+# Cases (docs/cases.md): a resident's report of the same category this close (metres) to an open case
+# reported within these hours is offered to follow that case; a closed case may be reopened for these days.
+JUSHA_CASE_DUPLICATE_METERS = env_int("JUSHA_CASE_DUPLICATE_METERS", 50)
+JUSHA_CASE_DUPLICATE_HOURS = env_int("JUSHA_CASE_DUPLICATE_HOURS", 24)
+JUSHA_CASE_REOPEN_DAYS = env_int("JUSHA_CASE_REOPEN_DAYS", 7)
 
 JUSHA_SITE_NAME = _("Jusha")

@@ -14,8 +14,10 @@ urlpatterns = [
     path("", include("jusha.accounts.urls")),
     path("console/messages/", include("jusha.notifications.console_urls")),
     path("console/needs/", include("jusha.needs.console_urls")),
+    path("console/cases/", include("jusha.cases.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
+    path("cases/", include("jusha.cases.urls")),
     path("", include("jusha.web.urls")),
 ]
