@@ -69,7 +69,8 @@ class Action(StrEnum):
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# A case is rated by its reporters and handled by its assignee, never by an administrator for them.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
 
 
 @dataclass

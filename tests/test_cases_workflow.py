@@ -5,6 +5,7 @@ files and dispatches it to 周强 (the grid's worker); 周强 takes it on and ha
 verifies; 赵磊 closes; 王芳 rates or reopens.
 """
 
+import contextlib
 import datetime
 
 import pytest
@@ -14,7 +15,7 @@ from jusha.cases import services, workflow
 from jusha.cases.models import Case, CaseEvent, CasePhoto, CaseRating, Report
 from jusha.cases.workflow import BACK, TRANSITIONS, Step
 from jusha.core.errors import DomainError, NotAllowed
-from tests.cases_helpers import DRYING, IN_YANLAN, IN_ZHIGE, ZHIGE_B, S, VENDING, bring_to, category, photo, report
+from tests.cases_helpers import DRYING, IN_YANLAN, IN_ZHIGE, VENDING, ZHIGE_B, S, bring_to, category, photo, report
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,8 @@ def do(world, step: Step, case: Case):
             return services.case_extension_request(actor=world.zhouqiang, case=case, until=_tomorrow(),
                                                    reason="需要协调物业")
         case Step.EXTENSION_APPROVE | Step.EXTENSION_REFUSE:
-            try:
+            with contextlib.suppress(DomainError):
                 services.case_extension_request(actor=world.zhouqiang, case=case, until=_tomorrow(), reason="协调")
-            except DomainError:
-                pass
             case = Case.objects.get(pk=case.pk)
             if step == Step.EXTENSION_APPROVE:
                 return services.case_extension_approve(actor=world.zhaolei, case=case)

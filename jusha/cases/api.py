@@ -7,7 +7,7 @@ same category were reported nearby, the answer is 409 with code `nearby_open_cas
 
 from datetime import datetime
 
-from ninja import Field, File, Form, Path, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -132,7 +132,7 @@ def report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = 
 
 
 @router.get("", auth=django_auth, response={200: list[CaseSummaryOut], 401: ErrorOut})
-def listing(request, mine: bool = True, limit: int = Field(50, ge=1, le=200)):
+def listing(request, mine: bool = True, limit: int = Query(50, ge=1, le=200)):
     """The cases the person reported (`mine`, the default), or all the cases they may see (staff)."""
     if mine:
         qs = selectors.my_cases(request.user)
