@@ -20,6 +20,8 @@ from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
+from jusha.cases.demo import seed_cases
+from jusha.cases.models import Case
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
 
@@ -104,6 +106,7 @@ def demo_counts() -> dict[str, int]:
         "teams": Team.objects.filter(subdistrict=sub).count(),
         "grid workers": GridWorker.objects.filter(grids__community__subdistrict=sub).distinct().count(),
         "residents": RoleAssignment.objects.filter(role=Role.RESIDENT, community__subdistrict=sub).count(),
+        "cases": Case.objects.filter(community__subdistrict=sub).count(),
     }
 
 
@@ -187,6 +190,7 @@ class _DemoWorld:
             (Team._meta.verbose_name_plural, self.teams),
             (User._meta.verbose_name_plural, self.staff),
             (Role.RESIDENT.label, self.residents),
+            (Case._meta.verbose_name_plural, self.cases),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -353,6 +357,9 @@ class _DemoWorld:
             RoleAssignment(user=user, role=Role.RESIDENT, community=home)
             for user, home in zip(users, homes, strict=True)
         ])
+
+    def cases(self) -> None:
+        seed_cases(self.subdistrict, seed=SEED)
 
     def _mobile(self) -> str:
         while True:
