@@ -180,3 +180,12 @@ def test_api_report_nearby_and_list(world, client):
     client.logout()
     assert client.post("/api/cases", form()).status_code == 401
     assert CasePhoto.objects.count() == 1
+
+
+def test_the_admin_lists_cases_read_only(world, client):
+    case = bring_to(world, S.REPORTED)
+    client.force_login(world.admin)
+    assert client.get("/admin/cases/case/").status_code == 200
+    assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+    assert client.get("/admin/cases/casecategory/").status_code == 200
+    assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
