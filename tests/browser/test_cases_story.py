@@ -113,3 +113,26 @@ def test_clothes_drying_from_report_to_rating(transactional_db, world, live_serv
                                                    "verify", "close", "rate"]
     for p in (page, operator, worker, supervisor):
         assert_clean(p)
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["standard", "elderly"])
+def test_case_pages_fit_a_320px_phone(transactional_db, world, live_server, page_at, sent_texts, elderly):
+    from tests.cases_helpers import S, bring_to
+
+    base = live_server.url
+    case = bring_to(world, S.DISPATCHED)
+    for person, paths in ((None, ("/cases/new/", f"/cases/{case.pk}/", "/cases/")),
+                          ("zhouqiang", ("/cases/tasks/", f"/cases/tasks/{case.pk}/", "/cases/patrol/"))):
+        page = page_at(320, 640)
+        if elderly:
+            page.context.add_cookies([{"name": "jusha_elderly", "value": "1", "url": base}])
+        if person is None:
+            resident_logs_in(page, base, "13800000001", sent_texts)
+        else:
+            staff_logs_in(page, base, person)
+        for path in paths:
+            page.goto(f"{base}{path}")
+            width = page.evaluate("() => document.scrollingElement.scrollWidth")
+            assert width <= 320, f"{path} scrolls sideways at 320 px: scrollWidth {width}"
+            axe(page)
+        assert_clean(page)
