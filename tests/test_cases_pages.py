@@ -189,3 +189,11 @@ def test_the_admin_lists_cases_read_only(world, client):
     assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
     assert client.get("/admin/cases/casecategory/").status_code == 200
     assert client.post(f"/admin/cases/case/{case.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_merge_without_a_target_is_a_clear_400(world, client):
+    case = bring_to(world, S.REPORTED)
+    client.force_login(world.zhaolei)
+    for into in ("", "x", str(case.pk)):
+        assert client.post(f"/console/cases/{case.pk}/merge/", {"into": into}).status_code == 400
+    assert Case.objects.get(pk=case.pk).status == S.REPORTED

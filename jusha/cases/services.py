@@ -367,11 +367,11 @@ def case_merge(*, actor, case: Case | int, into: Case | int) -> Case:
     case, so every reporter hears when that one closes."""
     into_pk = into.pk if isinstance(into, Case) else into
     case_pk = case.pk if isinstance(case, Case) else case
-    if into_pk == case_pk:
+    if not isinstance(into_pk, int) or into_pk == case_pk:
         raise DomainError(_("Choose another case to merge into."), code="invalid_merge", field="into")
     with transaction.atomic():
         # Lock both rows in id order so two opposite merges cannot deadlock.
-        first, second = sorted([case_pk, into_pk]) if all(isinstance(p, int) for p in (case_pk, into_pk)) else (0, 0)
+        first, second = sorted([case_pk, into_pk])
         _lock(actor, Action.CASE_COMMAND, first)
         _lock(actor, Action.CASE_COMMAND, second)
         case = Case.objects.get(pk=case_pk)
