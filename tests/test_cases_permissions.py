@@ -105,3 +105,17 @@ def test_the_command_queue_is_scoped_and_its_query_count_fixed(world, cases, cli
 def test_a_team_case_waits_for_any_member_then_is_theirs(world, cases):
     b = services.case_take(actor=world.wugang, case=cases["B"])
     assert b.assignee == world.wugang and b.status == S.HANDLING
+
+
+def test_lists_have_a_fixed_query_count(world, cases, client, django_assert_max_num_queries):
+    for _ in range(6):
+        report(world.wangfang)
+    client.force_login(world.wangfang)
+    with django_assert_max_num_queries(12):
+        mine = client.get("/api/cases").json()
+    assert len(mine) == 7
+    with django_assert_max_num_queries(15):
+        assert client.get("/cases/").status_code == 200
+    client.force_login(world.zhouqiang)
+    with django_assert_max_num_queries(15):
+        assert len(client.get("/cases/tasks/").context["tasks"]) == 1
