@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
+from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
@@ -55,3 +56,4 @@ api.add_router("/needs", needs_router)
 api.add_router("/resources", resources_router)
 api.add_router("/wishes", wishes_router)
 api.add_router("/projects", projects_router)
+api.add_router("/cases", cases_router)

@@ -17,6 +17,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   delivery of what was sent there, and anyone follows the delivery of what they sent themselves;
 - only administrators and a subdistrict's own staff import files into it (and see those imports);
   only administrators create subdistricts;
+- cases: a reporter sees the cases they reported (anonymous ones too); command operators and subdistrict
+  staff see and command all of their subdistrict's; supervisors see them and verify or spot-check; community
+  staff see their community's; a team sees only the cases dispatched to it; a grid worker their grids'
+  cases and their own tasks;
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
   see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's;
@@ -84,10 +88,19 @@ class Action(StrEnum):
     CALENDAR_CHANGE = "calendars.change"
     SUBDISTRICT_CREATE = "places.create_subdistrict"
     IMPORT_RUN = "onboarding.import"
+    CASE_REPORT = "cases.report"
+    CASE_VIEW = "cases.view"
+    CASE_COMMAND = "cases.command"
+    CASE_HANDLE = "cases.handle"
+    CASE_VERIFY = "cases.verify"
+    CASE_RATE = "cases.rate"
+    CASE_PATROL = "cases.patrol"
+    CASE_CATEGORY_CHANGE = "cases.change_category"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW})
+# A case is rated by its reporters and handled by its assignee, never by an administrator for them.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
 # from them) and the summary of the year's service projects.
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
@@ -304,6 +317,18 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.member_units)
     if action is Action.IMPORT_RUN:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action in (Action.CASE_REPORT, Action.CASE_VIEW, Action.CASE_RATE):
+        return actor.user_id is not None
+    if action is Action.CASE_COMMAND:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action is Action.CASE_CATEGORY_CHANGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.CASE_VERIFY:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUPERVISOR))
+    if action is Action.CASE_HANDLE:
+        return bool(actor.grids or actor.teams)
+    if action is Action.CASE_PATROL:
+        return bool(actor.grids)
     return actor.is_admin
 
 
@@ -576,6 +601,8 @@ def _resource_review(actor: Actor) -> Q | None:
     # serves several communities, so one community's staff do not approve it for the others.
     subdistricts = actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
     return Q(member_unit__alliance__subdistrict__in=subdistricts) & ~Q(status="draft") if subdistricts else None
+
+
 # --- micro-wishes ---------------------------------------------------------------------------------
 _WISH_PUBLIC = ("published", "claimed", "contacted", "delivered", "fulfilled")
 # Claims that let the claimer see the wish: live, or fulfilled by them.
@@ -644,6 +671,8 @@ def _wish_claim_handle(actor: Actor) -> Q | None:
         _in("member_unit", actor.member_units),
         Q(claimant=actor.user_id, member_unit__isnull=True) if actor.user_id else None,
     )
+
+
 # --- service projects -----------------------------------------------------------------------------
 
 def _project_units(actor: Actor, field: str = "") -> Q | None:
@@ -716,3 +745,62 @@ def _import_into(actor: Actor) -> Q | None:
 @rule("onboarding.ImportJob", Action.IMPORT_RUN)
 def _import_job(actor: Actor) -> Q | None:
     return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+def _case_scope(actor: Actor, field: str = "") -> Q | None:
+    """The cases `actor` may see; `field` prefixes the lookups for models that hang off a case."""
+    from jusha.cases.models import Report
+
+    return _any(
+        Q(**{f"{field}pk__in": Report.objects.filter(reporter=actor.user_id).values("case")})
+        if actor.user_id else None,
+        _in(f"{field}community__subdistrict",
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR, Role.SUPERVISOR)),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}team", actor.teams),
+        _in(f"{field}grid", actor.grids),
+        Q(**{f"{field}assignee": actor.user_id}) if actor.user_id and (actor.grids or actor.teams) else None,
+    )
+
+
+@rule("cases.Case", Action.CASE_VIEW)
+def _case_view(actor: Actor) -> Q | None:
+    return _case_scope(actor)
+
+
+@rule("cases.CasePhoto", Action.CASE_VIEW)
+def _case_photo_view(actor: Actor) -> Q | None:
+    return _case_scope(actor, "case__")
+
+
+@rule("cases.Case", Action.CASE_COMMAND)
+def _case_command(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+@rule("cases.Case", Action.CASE_HANDLE)
+def _case_handle(actor: Actor) -> Q | None:
+    # The task is the assignee's; a case sent to a team without a person is any of its members' to take.
+    if not (actor.grids or actor.teams):
+        return None
+    return _any(
+        Q(assignee=actor.user_id),
+        Q(team__in=actor.teams, assignee__isnull=True) if actor.teams else None,
+    )
+
+
+@rule("cases.Case", Action.CASE_VERIFY)
+def _case_verify(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", actor.subdistricts_as(Role.SUPERVISOR))
+
+
+@rule("cases.Case", Action.CASE_RATE)
+def _case_rate(actor: Actor) -> Q | None:
+    from jusha.cases.models import Report
+
+    if not actor.user_id:
+        return None
+    return Q(pk__in=Report.objects.filter(reporter=actor.user_id).values("case"))
+

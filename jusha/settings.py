@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "jusha.resources",
     "jusha.wishes",
     "jusha.projects",
+    "jusha.cases",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",
@@ -287,5 +288,10 @@ JUSHA_NEED_AUTO_CONFIRM_DAYS = env_int("JUSHA_NEED_AUTO_CONFIRM_DAYS", 7)
 JUSHA_WISH_CONTACT_DAYS = env_int("JUSHA_WISH_CONTACT_DAYS", 7)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON", 3)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT", 20)
+# Cases (docs/cases.md): a resident's report of the same category this close (metres) to an open case
+# reported within these hours is offered to follow that case; a closed case may be reopened for these days.
+JUSHA_CASE_DUPLICATE_METERS = env_int("JUSHA_CASE_DUPLICATE_METERS", 50)
+JUSHA_CASE_DUPLICATE_HOURS = env_int("JUSHA_CASE_DUPLICATE_HOURS", 24)
+JUSHA_CASE_REOPEN_DAYS = env_int("JUSHA_CASE_REOPEN_DAYS", 7)
 
 JUSHA_SITE_NAME = _("Jusha")

@@ -19,10 +19,12 @@ urlpatterns = [
     path("console/projects/", include("jusha.projects.console_urls")),
     path("console/calendar/", include("jusha.calendars.console_urls")),
     path("console/onboarding/", include("jusha.onboarding.urls")),
+    path("console/cases/", include("jusha.cases.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
     path("wishes/", include("jusha.wishes.urls")),
     path("projects/", include("jusha.projects.urls")),
+    path("cases/", include("jusha.cases.urls")),
     path("", include("jusha.web.urls")),
 ]

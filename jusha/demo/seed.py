@@ -20,6 +20,8 @@ from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
+from jusha.cases.demo import seed_cases
+from jusha.cases.models import Case
 from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.onboarding.demo import seed_onboarding
@@ -119,6 +121,7 @@ def demo_counts() -> dict[str, int]:
         "resources": Resource.objects.filter(member_unit__alliance__subdistrict=sub).count(),
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
+        "cases": Case.objects.filter(community__subdistrict=sub).count(),
     }
 
 
@@ -212,6 +215,7 @@ class _DemoWorld:
             (ServiceProject._meta.verbose_name_plural, self.projects),
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
+            (Case._meta.verbose_name_plural, self.cases),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -390,6 +394,8 @@ class _DemoWorld:
     def needs(self) -> None:
         seed_needs(rng=self.rng, subdistrict=self.subdistrict, count=NEEDS, resident_mobile=RESIDENT_MOBILE,
                    featured_unit=self.liaison_unit)
+    def cases(self) -> None:
+        seed_cases(self.subdistrict, seed=SEED)
 
     def _mobile(self) -> str:
         while True:

@@ -110,3 +110,29 @@ class GridWorker(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class FieldStatus(models.Model):
+    """Where a person who works in the field (a grid worker or team member) was last seen, and whether a
+    team member is on duty; dispatch suggestions rank by both (docs/cases.md). Grid workers' on-duty
+    stays on GridWorker; a team member without a row counts as on duty with no known position."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="field_status",
+                                verbose_name=_("person"))
+    on_duty = models.BooleanField(_("on duty"), default=True)
+    lng = models.FloatField(_("last longitude (WGS-84)"), null=True, blank=True)
+    lat = models.FloatField(_("last latitude (WGS-84)"), null=True, blank=True)
+    located_at = models.DateTimeField(_("last located at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("field status")
+        verbose_name_plural = _("field statuses")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(lng__isnull=True, lat__isnull=True)
+                                   | models.Q(lng__isnull=False, lat__isnull=False, lng__gte=-180, lng__lte=180,
+                                              lat__gte=-90, lat__lte=90),
+                                   name="field_status_position_is_a_point"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
