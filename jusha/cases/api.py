@@ -23,7 +23,7 @@ from .workflow import STEP_LABELS, Step
 router = Router(tags=["cases"])
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     id: int
     code: str
     name: str = Field(description="Chinese name")
@@ -56,7 +56,7 @@ class NearbyErrorOut(ErrorOut):
     nearby: list[NearbyOut]
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     at: datetime
     step: str
     label: str
@@ -85,7 +85,7 @@ class CaseOut(CaseSummaryOut):
     lat: float = Field(description="WGS-84")
     handling_note: str
     photos: list[str]
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
 
 
 def _summary(case: Case) -> dict:
@@ -107,15 +107,15 @@ def _full(request, case: Case, *, followed: bool = False) -> dict:
     }
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response=list[CaseCategoryOut])
 def categories(request):
     """The active leaf categories residents may report (each with its top class as `parent_id`)."""
     return selectors.categories()
 
 
 @router.post("", auth=django_auth,
-             response={201: CaseOut, 200: CaseOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: NearbyErrorOut,
-                       422: ValidationErrorOut})
+             response={201: CaseOut, 200: CaseOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                       409: NearbyErrorOut, 422: ValidationErrorOut})
 def report(request, payload: Form[ReportIn], photos: File[list[UploadedFile]] = None):
     """Report a problem. Routed to the grid and community containing the point; outside: 400 outside_area."""
     try:

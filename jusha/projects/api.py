@@ -22,7 +22,7 @@ class TargetOut(Schema):
     percent: int
 
 
-class ResourceOut(Schema):
+class BundledResourceOut(Schema):
     title: str
     unit: str
     kind: str
@@ -42,7 +42,7 @@ class ProjectOut(Schema):
     status_label: str
     owner: str
     units: list[str]
-    resources: list[ResourceOut]
+    resources: list[BundledResourceOut]
     communities: list[str]
     starts_on: date
     ends_on: date
