@@ -22,9 +22,10 @@ from jusha.places.models import Community
 from jusha.resources.matching import suggest_for_need
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.params import int_param
+from jusha.web.shared import add_domain_error
 
 from . import exports, selectors, services, workflow
-from .forms import OnBehalfForm, add_domain_error
+from .forms import OnBehalfForm
 from .models import Claim, Need
 from .workflow import Step
 

@@ -70,9 +70,3 @@ class RatingForm(forms.Form):
                                    coerce=int, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment (optional)"), max_length=NOTE_MAX_LENGTH, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
-
-
-def add_domain_error(form: forms.Form, error) -> None:
-    """Show a service's refusal next to the field it is about (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -14,22 +13,11 @@ from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community
 from jusha.web.params import int_param
+from jusha.web.shared import add_domain_error, not_found_is_404, private_photo
 
 from . import selectors, services
-from .forms import NeedForm, RatingForm, ReasonForm, add_domain_error
+from .forms import NeedForm, RatingForm, ReasonForm
 from .models import Claim, Need
-
-
-def _not_found_is_404(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed:
-            raise Http404 from None
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _need_form(request, data=None):
@@ -89,7 +77,7 @@ def _detail_page(request, need: Need, *, rating_form=None, reopen_form=None, sta
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def need_detail(request, pk):
     """The tracking page: the status, a timeline of every step and, once done, confirm or reopen."""
     return _detail_page(request, selectors.need_detail(request.user, pk))
@@ -97,7 +85,7 @@ def need_detail(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def need_confirm(request, pk):
     need = selectors.need_detail(request.user, pk, action=Action.NEED_CONFIRM)
     form = RatingForm(request.POST)
@@ -115,7 +103,7 @@ def need_confirm(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def need_reopen(request, pk):
     need = selectors.need_detail(request.user, pk, action=Action.NEED_REOPEN)
     form = ReasonForm(request.POST)
@@ -131,17 +119,10 @@ def need_reopen(request, pk):
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def photo(request, pk):
     """A need's photo, only to those who may see the need (photos may show someone's home)."""
-    found = selectors.photo(request.user, pk)
-    response = FileResponse(found.image.open("rb"), content_type=_content_type(found.image.name))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def _content_type(name: str) -> str:
-    return "image/png" if name.lower().endswith(".png") else "image/jpeg"
+    return private_photo(selectors.photo(request.user, pk).image)
 
 
 @login_required
@@ -159,7 +140,7 @@ def board(request, *, error: str | None = None, status: int = 200):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def board_claim(request, pk):
     try:
         services.need_claim(actor=request.user, need=pk, unit=int_param(request.POST.get("unit")))
@@ -173,7 +154,7 @@ def board_claim(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def board_release(request, claim_pk):
     claim = permissions.fetch(request.user, Action.CLAIM_HANDLE, Claim.objects.all(), pk=claim_pk)
     form = ReasonForm(request.POST)

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from jusha import permissions
 from jusha.core import clock
 from jusha.core.errors import DomainError
-from jusha.needs.forms import add_domain_error
 from jusha.needs.selectors import categories as need_categories
 from jusha.orgs.models import Alliance, MemberUnit
 from jusha.permissions import Action
@@ -26,6 +25,7 @@ from jusha.places.models import Community
 from jusha.resources.models import Resource
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.params import int_param
+from jusha.web.shared import add_domain_error, private_photo
 
 from . import selectors, services, workflow
 from .forms import ProgressForm, ProjectForm
@@ -250,8 +250,4 @@ def record_progress(request, pk):
 @console_view
 def photo(request, pk):
     """A progress photo, only to those who may see the project (photos may show people)."""
-    found = selectors.photo(request.user, pk)
-    response = FileResponse(found.image.open("rb"), content_type="image/png" if found.image.name.lower().endswith(
-        ".png") else "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_photo(selectors.photo(request.user, pk).image)

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from jusha import permissions
 from jusha.core.errors import DomainError
-from jusha.needs.forms import add_domain_error
 from jusha.needs.selectors import categories
 from jusha.permissions import Action
 from jusha.places.models import Community
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.console_selectors import communities_for_filter
+from jusha.web.shared import add_domain_error
 
 from . import export, selectors, services, workflow
 from .forms import ResourceForm, service_kwargs

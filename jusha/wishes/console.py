@@ -17,9 +17,10 @@ from jusha.core.errors import DomainError
 from jusha.permissions import Action
 from jusha.places.models import Community
 from jusha.web.console import console_view, paginate, render_list
+from jusha.web.shared import add_domain_error
 
 from . import selectors, services, workflow
-from .forms import WishForm, add_domain_error
+from .forms import WishForm
 from .models import MicroWish
 from .workflow import Step
 

@@ -22,8 +22,3 @@ class WishForm(forms.Form):
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = communities
-
-
-def add_domain_error(form: forms.Form, error) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -4,7 +4,7 @@ with its claim form, and the claimer's own claims with contact, delivery and giv
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -16,21 +16,10 @@ from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community
 from jusha.web.params import int_param
+from jusha.web.shared import not_found_is_404, private_photo
 
 from . import selectors, services
 from .models import MicroWish, WishClaim
-
-
-def _not_found_is_404(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed:
-            raise Http404 from None
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _filters(request) -> dict:
@@ -83,14 +72,14 @@ def _detail_page(request, pk: int, *, error: str = "", status: int = 200):
     }, status=status)
 
 
-@_not_found_is_404
+@not_found_is_404
 def detail(request, pk):
     return _detail_page(request, pk)
 
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def claim(request, pk):
     """Claim for yourself (`claim_as=self`) or for one of your units (`claim_as=<unit id>`)."""
     claim_as = request.POST.get("claim_as", "self")
@@ -109,7 +98,7 @@ def claim(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def confirm(request, pk):
     try:
         services.wish_confirm(actor=request.user, wish=pk)
@@ -139,7 +128,7 @@ CLAIM_STEPS = ("contact", "deliver", "release", "show_name")
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def claim_act(request, claim_pk, step):
     if step not in CLAIM_STEPS:
         raise Http404
@@ -167,11 +156,7 @@ def claim_act(request, claim_pk, step):
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def photo(request, pk):
     """A wish's photo, only to those who may see the wish in full (photos may show a family's home)."""
-    found = selectors.photo(request.user, pk)
-    response = FileResponse(found.image.open("rb"),
-                            content_type="image/png" if found.image.name.lower().endswith(".png") else "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_photo(selectors.photo(request.user, pk).image)
