@@ -21,7 +21,7 @@ from jusha.cases import services
 from jusha.cases.models import Case, CaseDeadline, CaseEvent
 from jusha.cases.workflow import Step
 from jusha.notifications.models import Message
-from tests.cases_helpers import DRYING, IN_ZHIGE, VENDING, S, bring_to, category, photo, report
+from tests.cases_helpers import DRYING, IN_ZHIGE, VENDING, ZHIGE_B, S, bring_to, category, photo, report
 
 SH = ZoneInfo("Asia/Shanghai")
 D = CaseDeadline.Stage
@@ -253,3 +253,56 @@ def test_workers_sweeping_at_once_supervise_and_escalate_exactly_once(world, clo
     assert Message.objects.filter(recipient=world.zhaolei, kind="cases.overdue").count() == 5
     assert Message.objects.filter(recipient=world.liuyang, kind="cases.escalated").count() == 5
     assert timedelta(0) < current(cases[0]).due_at - at(10, 12, 9)
+
+
+def _late_pair(world, clock):
+    """Two dispatched cases of 王芳's in 智格 for 周强: one overdue and supervised, one on time."""
+    clock.current = at(10, 12, 9)
+    late = bring_to(world, S.DISPATCHED)
+    clock.current = at(10, 12, 12)
+    services.cases_overdue_sweep()
+    fresh = bring_to(world, S.DISPATCHED, at=ZHIGE_B)
+    return late, fresh
+
+
+@pytest.mark.parametrize(("who", "sees"), [("zhaolei", {"late"}), ("sunmin", {"late"}), ("liuyang", {"late"}),
+                                           ("lina", {"late"}), ("chenjing", set()), ("zhouqiang", {"late"}),
+                                           ("wugang", set())])
+def test_the_supervised_cases_are_a_filter_of_the_queue_for_whoever_sees_the_cases(client, world, clock, holidays,
+                                                                                   who, sees):
+    late, fresh = _late_pair(world, clock)
+    client.force_login(getattr(world, who))
+    response = client.get("/console/cases/", {"status": "all", "overdue": "1"})
+    assert response.status_code == 200
+    names = {late.pk: "late", fresh.pk: "fresh"}
+    assert {names[c.pk] for c in response.context["page"] if c.pk in names} == sees
+    if sees:
+        assert b'data-testid="overdue"' in response.content
+
+
+def test_residents_do_not_get_the_supervised_list(client, world, clock, holidays):
+    _late_pair(world, clock)
+    client.force_login(world.wangfang)
+    assert client.get("/console/cases/", {"status": "all", "overdue": "1"}).status_code == 404
+
+
+def test_the_task_list_shows_the_due_time_and_filters_the_overdue(client, world, clock, holidays):
+    late, fresh = _late_pair(world, clock)
+    client.force_login(world.zhouqiang)
+    everything = client.get("/cases/tasks/")
+    assert {c.pk for c in everything.context["tasks"]} >= {late.pk}
+    assert b'data-testid="due"' in everything.content and b'data-testid="overdue"' in everything.content
+    only = client.get("/cases/tasks/", {"overdue": "1"})
+    assert [c.pk for c in only.context["tasks"]] == [late.pk]
+
+
+def test_the_case_page_shows_each_stage_and_the_api_the_due_time(client, world, clock, holidays):
+    late, _fresh = _late_pair(world, clock)
+    client.force_login(world.zhaolei)
+    page = client.get(f"/console/cases/{late.pk}/")
+    assert [d.stage for d in page.context["deadlines"]] == [D.ACCEPT, D.DISPATCH, D.HANDLE]
+    assert page.content.count(b'data-testid="deadline-row"') == 3
+    body = client.get(f"/api/cases/{late.pk}").json()
+    assert datetime.fromisoformat(body["due_at"]) == at(10, 12, 11) and body["overdue"] is True
+    client.force_login(world.wangfang)
+    assert client.get(f"/api/cases/{late.pk}").json()["overdue"] is True

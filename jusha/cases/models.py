@@ -190,6 +190,20 @@ class Case(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
 
+    @property
+    def due_at(self):
+        """When the running stage is due (None when no clock runs); select_related("deadline") first."""
+        return self.deadline.due_at if self.deadline_id else None
+
+    @property
+    def is_overdue(self) -> bool:
+        """The running stage was flagged by the sweep: the case is under supervision (督办)."""
+        return self.deadline_id is not None and self.deadline.overdue_at is not None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.deadline_id is not None and self.deadline.escalated_at is not None
+
 
 class Report(models.Model):
     """One incoming signal. Its reporter is kept even when anonymous (so the resident can follow it);
