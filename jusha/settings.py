@@ -215,6 +215,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.wishes.services.wishes_expire_sweep", 3600),
     ("jusha.needs.services.needs_overdue_sweep", 60),
     ("jusha.needs.services.needs_auto_confirm", 300),
+    ("jusha.cases.services.cases_overdue_sweep", 60),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.
@@ -293,5 +294,7 @@ JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UN
 JUSHA_CASE_DUPLICATE_METERS = env_int("JUSHA_CASE_DUPLICATE_METERS", 50)
 JUSHA_CASE_DUPLICATE_HOURS = env_int("JUSHA_CASE_DUPLICATE_HOURS", 24)
 JUSHA_CASE_REOPEN_DAYS = env_int("JUSHA_CASE_REOPEN_DAYS", 7)
+# How long a case stage may stay overdue (督办) before the subdistrict's staff are told (escalation).
+JUSHA_CASE_ESCALATE_AFTER_MINUTES = env_int("JUSHA_CASE_ESCALATE_AFTER_MINUTES", 120)
 
 JUSHA_SITE_NAME = _("Jusha")

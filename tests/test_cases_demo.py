@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from jusha.cases.demo import seed_cases
-from jusha.cases.models import Case, CaseEvent
+from jusha.cases.models import Case, CaseDeadline, CaseEvent
 from tests.cases_helpers import category
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,13 @@ def test_seed_cases_spreads_over_states_and_sources_consistently(world):
         assert case.reports.count() == 1
         if case.assignee_id:
             assert case.dispatched_at is not None
+    # Stage clocks: one running for each case waiting on a stage, some of them supervised (督办).
+    waiting = Case.objects.filter(status__in=["reported", "filed", "dispatched", "handling", "handled"])
+    assert waiting.filter(deadline__ended_at=None).count() == waiting.count() > 0
+    assert not Case.objects.filter(status="closed", deadline__isnull=False).exists()
+    assert CaseDeadline.objects.filter(met=True).exclude(overdue_at=None).exists()
+    assert CaseDeadline.objects.filter(met=True, overdue_at=None).count() > CaseDeadline.objects.exclude(
+        overdue_at=None).count()
     first = list(Case.objects.order_by("pk").values_list("category__code", "status", "grid"))
     Case.objects.all().delete()
     assert CaseEvent.objects.count() == 0

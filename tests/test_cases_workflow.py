@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 STATUSES = [S.REPORTED, S.ACCEPTED, S.FILED, S.DISPATCHED, S.HANDLING, S.HANDLED, S.VERIFIED, S.CLOSED, S.PARKED,
             S.CANCELLED, S.MERGED]
-STEPS = [s for s in Step if s not in (Step.REPORT, Step.SELF_HANDLE)]
+STEPS = [s for s in Step if s not in (Step.REPORT, Step.SELF_HANDLE, Step.OVERDUE, Step.ESCALATE)]
 
 
 def do(world, step: Step, case: Case):

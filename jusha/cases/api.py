@@ -84,6 +84,8 @@ class CaseOut(CaseSummaryOut):
     lng: float = Field(description="WGS-84")
     lat: float = Field(description="WGS-84")
     handling_note: str
+    due_at: datetime | None = Field(description="when the running stage is due; null when no stage clock runs")
+    overdue: bool = Field(description="the running stage is past its due time and under supervision (督办)")
     photos: list[str]
     timeline: list[CaseEventOut]
 
@@ -100,6 +102,7 @@ def _full(request, case: Case, *, followed: bool = False) -> dict:
     return {
         **_summary(case), "followed": followed, "description": case.description, "address": case.address,
         "lng": case.lng, "lat": case.lat, "handling_note": case.handling_note,
+        "due_at": case.due_at, "overdue": case.is_overdue,
         "photos": [request.build_absolute_uri(p.get_absolute_url()) for p in case.photos.all()],
         "timeline": [{"at": e.at, "step": e.step, "label": str(STEP_LABELS.get(Step(e.step), e.step)),
                       "status": e.to_status, "note": e.note if staff or not e.note_is_internal else ""}

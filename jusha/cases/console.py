@@ -119,6 +119,7 @@ def _detail(request, case: Case, *, form_errors: dict | None = None, status: int
         "merge_into": merge_into,
         "staff_view": True,
         "ratings": list(case.ratings.all()),
+        "deadlines": list(case.deadlines.all()),
     }, status=status)
 
 

@@ -1,13 +1,15 @@
 """Demo cases for `jusha demo`: a few hundred cases of the last months, across sources and states.
 
 Deterministic (a seeded random) and fast (bulk inserts): the rows are what the services would have
-written — cases with their stage times, reports, timeline events and ratings — without audit entries
-or notifications, since no person did these steps.
+written — cases with their stage times and stage clocks (flagged overdue and escalated where the sweep
+would have), reports, timeline events and ratings — without audit entries or notifications, since no
+person did these steps.
 """
 
 import random
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from jusha.accounts.models import Role, RoleAssignment, User
@@ -16,7 +18,9 @@ from jusha.orgs.models import GridWorker, Team
 from jusha.places.geometry import to_shape
 from jusha.places.models import Grid, Subdistrict
 
-from .models import Case, CaseCategory, CaseEvent, CaseRating, Report, Source
+from . import workflow
+from .models import Case, CaseCategory, CaseDeadline, CaseEvent, CaseRating, Report, Source
+from .services import stage_due
 from .workflow import Step
 
 S = Case.Status
@@ -97,7 +101,53 @@ def seed_cases(subdistrict: Subdistrict, *, count: int = 300, days: int = 120, s
                                        for event in story["events"]])
         CaseRating.objects.bulk_create([CaseRating(case=case, **story["rating"]) for story, case
                                         in zip(stories, cases, strict=True) if story["rating"]])
+        _clocks(cases, now)
     return len(cases)
+
+
+def _clocks(cases: list[Case], now: datetime) -> None:
+    """Each case's stage clocks as the services and the sweep (every minute) would have left them."""
+    D = CaseDeadline.Stage
+    escalate = timedelta(minutes=settings.JUSHA_CASE_ESCALATE_AFTER_MINUTES)
+    rows, events, running = [], [], []
+    for case in cases:
+        current = workflow.STAGES.get(case.status)
+        for stage, start, end in ((D.ACCEPT, case.reported_at, case.accepted_at),
+                                  (D.DISPATCH, case.filed_at, case.dispatched_at),
+                                  (D.HANDLE, case.dispatched_at, case.handled_at),
+                                  (D.VERIFY, case.handled_at, case.verified_at)):
+            if start is None:
+                continue
+            left = end or (None if stage == current else case.cancelled_at or case.parked_at)
+            if left is None and stage != current:
+                continue
+            row = CaseDeadline(case=case, stage=stage, started_at=start, due_at=stage_due(case.category, stage, start),
+                               ended_at=left, met=end is not None)
+            flagged = row.due_at + timedelta(minutes=1)
+            if flagged < (left or now):
+                row.overdue_at = flagged
+                status = _status_in(case, stage, flagged)
+                events.append(CaseEvent(case=case, at=flagged, step=Step.OVERDUE, from_status=status,
+                                        to_status=status, note_is_internal=True))
+                if flagged + escalate < (left or now):
+                    row.escalated_at = flagged + escalate
+                    status = _status_in(case, stage, row.escalated_at)
+                    events.append(CaseEvent(case=case, at=row.escalated_at, step=Step.ESCALATE, from_status=status,
+                                            to_status=status, note_is_internal=True))
+            rows.append(row)
+            if left is None:
+                running.append((case, row))
+    CaseDeadline.objects.bulk_create(rows)
+    CaseEvent.objects.bulk_create(events)
+    for case, row in running:
+        case.deadline = row
+    Case.objects.bulk_update([case for case, _row in running], ["deadline"])
+
+
+def _status_in(case: Case, stage: str, at: datetime) -> str:
+    if stage == CaseDeadline.Stage.HANDLE:
+        return S.HANDLING if case.handling_at and case.handling_at <= at else S.DISPATCHED
+    return {CaseDeadline.Stage.ACCEPT: S.REPORTED, CaseDeadline.Stage.DISPATCH: S.FILED}.get(stage, S.HANDLED)
 
 
 def _point_in(rng: random.Random, shape) -> tuple[float, float]:

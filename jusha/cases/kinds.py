@@ -25,13 +25,14 @@ def _task_page(case) -> str:
 
 
 def _words(values: dict) -> dict:
-    from .models import CaseCategory
+    from .models import CaseCategory, CaseDeadline
     from .workflow import STEP_LABELS, Step
 
-    step = values.get("step", "")
+    step, stage = values.get("step", ""), values.get("stage", "")
     category = CaseCategory.objects.filter(code=values.get("category", "")).first()
     return {"step": str(STEP_LABELS[Step(step)]) if step in {s.value for s in Step} else step,
-            "category": category.label if category else values.get("category", "")}
+            "category": category.label if category else values.get("category", ""),
+            "stage": str(CaseDeadline.Stage(stage).label) if stage in CaseDeadline.Stage.values else stage}
 
 
 register(Kind(
@@ -102,6 +103,35 @@ register(Kind(
     digestible=True,
     digest_line=ngettext_lazy("%(count)s case waits for verification", "%(count)s cases wait for verification",
                               "count"),
+    audience=Audience.STAFF,
+    link=_console_page,
+    words=_words,
+))
+
+register(Kind(
+    code="cases.overdue",
+    label=_("Cases overdue"),
+    title=_("Case %(number)s (%(category)s) is overdue: %(stage)s"),
+    body=_("Case %(number)s at %(place)s was due to %(stage)s by %(due)s and is not done yet. Please deal "
+           "with it now."),
+    short=_("Jusha: case %(number)s (%(category)s) is overdue: %(stage)s."),
+    sms_fields=frozenset({"number", "category", "stage"}),
+    default_channels=(Channel.SMS,),
+    urgent=True,
+    audience=Audience.STAFF,
+    link=_console_page,
+    words=_words,
+))
+
+register(Kind(
+    code="cases.escalated",
+    label=_("Cases still overdue, escalated to the subdistrict"),
+    title=_("Case %(number)s (%(category)s) is still overdue: %(stage)s"),
+    body=_("Case %(number)s at %(place)s was due to %(stage)s by %(due)s and is still not done after "
+           "supervision. Please follow it up."),
+    short=_("Jusha: case %(number)s (%(category)s) is still overdue and was escalated."),
+    sms_fields=frozenset({"number", "category", "stage"}),
+    default_channels=(Channel.SMS,),
     audience=Audience.STAFF,
     link=_console_page,
     words=_words,

@@ -54,7 +54,7 @@ class CaseCategory(models.Model):
                                  choices=Team.Kind.choices)
     photo_required = models.BooleanField(_("residents must add a photo"), default=False)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices, default=Urgency.NORMAL)
-    # Stage time limits; the deadline and overdue supervision of a later increment read them.
+    # Stage time limits: each stage's deadline (CaseDeadline) is computed from them when it starts.
     accept_minutes = models.PositiveIntegerField(_("accept within (minutes)"), default=30)
     dispatch_minutes = models.PositiveIntegerField(_("dispatch within (minutes)"), default=30)
     handle_minutes = models.PositiveIntegerField(_("handle within (minutes)"), default=240)
@@ -161,6 +161,9 @@ class Case(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     parked_at = models.DateTimeField(_("parked at"), null=True, blank=True)
     spot_checked_at = models.DateTimeField(_("spot-checked at"), null=True, blank=True)
+    # The running stage clock (None when no stage runs: accepted, parked, verified, closed, ended).
+    deadline = models.ForeignKey("CaseDeadline", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("current deadline"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -186,6 +189,20 @@ class Case(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def due_at(self):
+        """When the running stage is due (None when no clock runs); select_related("deadline") first."""
+        return self.deadline.due_at if self.deadline_id else None
+
+    @property
+    def is_overdue(self) -> bool:
+        """The running stage was flagged by the sweep: the case is under supervision (督办)."""
+        return self.deadline_id is not None and self.deadline.overdue_at is not None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.deadline_id is not None and self.deadline.escalated_at is not None
 
 
 class Report(models.Model):
@@ -305,3 +322,57 @@ class CaseRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {'★' * self.stars}"
+
+
+class CaseDeadline(models.Model):
+    """One run of one stage's clock (受理, 派遣, 处置, 核查): when it started, when it was due, and how
+    it ended. Rows are kept after the stage ends, so the indicators can count what was done in time
+    (按期处置, 按期结案): met in time means `met` and `ended_at <= due_at`. The sweep sets
+    `overdue_at` (督办) and `escalated_at` once each, only while the clock runs."""
+
+    class Stage(models.TextChoices):
+        ACCEPT = "accept", _("accept")
+        DISPATCH = "dispatch", _("dispatch")
+        HANDLE = "handle", _("handle")
+        VERIFY = "verify", _("verify")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    # An approved extension (延期) moves due_at; the limit's own due time stays here.
+    due_before_extension = models.DateTimeField(_("due before the extension"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Ended by doing the stage's work (accepted, dispatched, handled, verified), not by leaving it otherwise.
+    met = models.BooleanField(_("done"), default=False)
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(ended_at__isnull=True, overdue_at__isnull=True),
+                         name="case_deadline_to_flag"),
+            models.Index(fields=["overdue_at"], condition=Q(ended_at__isnull=True, escalated_at__isnull=True),
+                         name="case_deadline_to_escalate"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(escalated_at__isnull=True) | Q(overdue_at__isnull=False),
+                                   name="case_deadline_escalated_after_overdue"),
+            models.CheckConstraint(condition=Q(met=False) | Q(ended_at__isnull=False),
+                                   name="case_deadline_met_has_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def running(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def late(self) -> bool:
+        """Flagged overdue while running, or done after its due time."""
+        return self.overdue_at is not None or (self.ended_at is not None and self.met and self.ended_at > self.due_at)

@@ -3,14 +3,18 @@
 Reporters hear when their report is accepted or not filed, when verification sends it back for rework,
 and when it closes (everyone whose report was attached or merged into it); the assignee (or the team's
 members) hear when a task is dispatched or comes back; the command center hears what waits for it;
-supervisors hear what is ready to verify.
+supervisors hear what is ready to verify. When a stage's clock runs out (督办), whoever holds that stage
+hears it: the command operators for accepting and dispatching, the assignee and their team for handling,
+the supervisors for verifying; when it stays overdue, the subdistrict's staff hear it (escalation).
 """
+
+from django.utils import timezone
 
 from jusha.accounts.models import Role, User
 from jusha.notifications.services import notify
 
-from .models import CaseEvent, Report
-from .workflow import Step
+from .models import CaseDeadline, CaseEvent, Report
+from .workflow import SWEEP_STEPS, Step
 
 TO_REPORTERS = {Step.ACCEPT: "cases.progress", Step.CANCEL: "cases.progress", Step.REWORK: "cases.progress",
                 Step.CLOSE: "cases.closed"}
@@ -33,6 +37,34 @@ def _assignees(case):
     return User.objects.none()
 
 
+def _responsible(case, stage: str):
+    """Who holds a stage of the case, and is told when it runs late."""
+    if stage == CaseDeadline.Stage.HANDLE:
+        people = _assignees(case)
+        if case.team_id:
+            people = people | User.objects.filter(role_assignments__role=Role.TEAM_MEMBER,
+                                                   role_assignments__team=case.team_id)
+        return people.distinct()
+    if stage == CaseDeadline.Stage.VERIFY:
+        return _subdistrict_people(case, Role.SUPERVISOR)
+    return _subdistrict_people(case, Role.COMMAND_OPERATOR)
+
+
+def _supervised(event, case, context: dict) -> None:
+    by = {"overdue_at": event.at} if event.step == Step.OVERDUE else {"escalated_at": event.at}
+    deadline = CaseDeadline.objects.filter(case=case, **by).first()
+    if deadline is None:
+        return  # an extension moved the due time again before this ran
+    context = {**context, "stage": deadline.stage,
+               "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")}
+    if event.step == Step.OVERDUE:
+        recipients, kind = _responsible(case, deadline.stage), "cases.overdue"
+    else:
+        recipients, kind = _subdistrict_people(case, Role.SUBDISTRICT_STAFF), "cases.escalated"
+    notify(recipients=recipients, kind=kind, obj=case, context=context, community=case.community,
+           key=f"case-event:{event.pk}")
+
+
 def tell(event_id: int) -> None:
     event = (CaseEvent.objects.select_related("case__community", "case__category", "case__grid")
              .filter(pk=event_id).first())
@@ -45,6 +77,9 @@ def tell(event_id: int) -> None:
                "detail": "" if event.note_is_internal else event.note}
     common = {"obj": case, "context": context, "community": case.community, "key": f"case-event:{event.pk}"}
 
+    if step in SWEEP_STEPS:
+        _supervised(event, case, context)
+        return
     if step in TO_REPORTERS:
         reporters = User.objects.filter(pk__in=Report.objects.filter(case=case).exclude(reporter=None)
                                         .values("reporter")).exclude(pk=event.actor_id)

@@ -13,11 +13,14 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jusha import permissions
 from jusha.accounts.models import Role
 from jusha.audit.services import audit_record
+from jusha.calendars.selectors import add_working_time
 from jusha.core import clock
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.needs import photos
@@ -35,6 +38,7 @@ from .models import (
     TEXT_MAX_LENGTH,
     Case,
     CaseCategory,
+    CaseDeadline,
     CaseEvent,
     CasePhoto,
     CaseRating,
@@ -192,9 +196,39 @@ def _move(case: Case, step: Step, *, actor, note: str = "", internal: bool = Fal
     expressions = [f for f, v in changes.items() if hasattr(v, "resolve_expression")]
     if expressions:
         case.refresh_from_db(fields=expressions)
+    _run_clock(case, step, from_status=from_status, at=now)
     _record(case, step, actor=actor, from_status=from_status, at=now, note=note, internal=internal, lng=lng,
             lat=lat, after=after, anonymous=anonymous)
     return case
+
+
+# --- stage deadlines (docs/cases.md, "Deadlines") -------------------------------------------------
+
+def stage_due(category: CaseCategory, stage: str, start: datetime) -> datetime:
+    """When a stage started at `start` is due: the category's limit for it, counted in the working-time
+    calendar (jusha.calendars) or, for categories that count calendar hours, straight on the clock."""
+    limit = timedelta(minutes=getattr(category, f"{stage}_minutes"))
+    return add_working_time(start, limit) if category.working_hours else timezone.localtime(start + limit)
+
+
+def _start_clock(case: Case, at: datetime) -> None:
+    stage = workflow.STAGES.get(case.status)
+    deadline = (CaseDeadline.objects.create(case=case, stage=stage, started_at=at,
+                                            due_at=stage_due(case.category, stage, at)) if stage else None)
+    Case.objects.filter(pk=case.pk).update(deadline=deadline)
+    case.deadline = deadline
+
+
+def _run_clock(case: Case, step: Step, *, from_status: str, at: datetime) -> None:
+    """Leaving a stage ends its clock (met when the step did the stage's work) and starts the next
+    stage's. Steps within one stage (take, arrive, extensions, follow) leave the clock running; a
+    parked case has none, and taking it up again starts its stage afresh with the full limit."""
+    if workflow.STAGES.get(from_status) == workflow.STAGES.get(case.status):
+        return
+    if case.deadline_id is not None:
+        CaseDeadline.objects.filter(pk=case.deadline_id, ended_at__isnull=True).update(
+            ended_at=at, met=step in workflow.MEETS)
+    _start_clock(case, at)
 
 
 def _only_anonymously(case: Case, actor) -> bool:
@@ -273,6 +307,7 @@ def _open_case(*, actor, source, category, description, place: Place, address: s
     prefix = "SJ" if category.kind == CaseCategory.Kind.EVENT else "BJ"
     case.number = f"{prefix}{clock.now():%Y%m%d}{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
+    _start_clock(case, now)
     report = Report.objects.create(case=case, source=source, reporter=actor if _is_person(actor) else None,
                                    anonymous=anonymous, category=category, description=description, lng=place.lng,
                                    lat=place.lat, created_at=now)
@@ -450,8 +485,15 @@ def case_extension_approve(*, actor, case: Case | int) -> Case:
         if case.extension_requested_until is None:
             raise DomainError(_("There is no extension request to decide."), code="no_extension_request")
         until = case.extension_requested_until
+        # The handling is due by the end of the granted day; a flag already raised is lowered (the
+        # audit log and the timeline keep it), and the sweep chases the new due time.
+        due = timezone.make_aware(datetime.combine(until + timedelta(days=1), datetime.min.time()))
+        CaseDeadline.objects.filter(pk=case.deadline_id, stage=CaseDeadline.Stage.HANDLE, ended_at__isnull=True
+                                    ).update(due_at=due, due_before_extension=Coalesce("due_before_extension",
+                                                                                        "due_at"),
+                                             overdue_at=None, escalated_at=None)
         return _move(case, Step.EXTENSION_APPROVE, actor=actor, note=until.isoformat(), extended_until=until,
-                     extension_requested_until=None, after={"until": until})
+                     extension_requested_until=None, after={"until": until, "due": due})
 
 
 def case_extension_refuse(*, actor, case: Case | int, reason: str) -> Case:
@@ -627,6 +669,43 @@ def case_reopen(*, actor, case: Case | int, reason: str) -> Case:
                      reopen_count=F("reopen_count") + 1,
                      assignee=None, team=None, dispatched_at=None, handling_at=None, arrived_at=None,
                      handled_at=None, verified_at=None, closed_at=None)
+
+
+# --- overdue supervision (督办), the worker's periodic job (JUSHA_PERIODIC_JOBS) --------------------
+# Idempotent: each flag is a conditional update on the clock row as it was read, so a second run, or a
+# second worker at the same moment, finds nothing left to do.
+
+SWEEP_BATCH = 500
+
+
+def cases_overdue_sweep() -> tuple[int, int]:
+    """Supervise the stages whose clock ran out; returns (flagged overdue, escalated).
+
+    A running stage past its due time is flagged once and the party responsible for it told (督办);
+    still overdue JUSHA_CASE_ESCALATE_AFTER_MINUTES later, the subdistrict's staff are told, once."""
+    now = clock.now()
+    late = (CaseDeadline.objects.filter(ended_at__isnull=True, overdue_at__isnull=True, due_at__lte=now)
+            .order_by("due_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    flagged = sum(_supervise(pk, Step.OVERDUE, now, overdue_at__isnull=True, due_at__lte=now)
+                  for pk in list(late))
+    cutoff = now - timedelta(minutes=settings.JUSHA_CASE_ESCALATE_AFTER_MINUTES)
+    stale = (CaseDeadline.objects.filter(ended_at__isnull=True, escalated_at__isnull=True, overdue_at__lte=cutoff)
+             .order_by("overdue_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    escalated = sum(_supervise(pk, Step.ESCALATE, now, escalated_at__isnull=True, overdue_at__lte=cutoff)
+                    for pk in list(stale))
+    return flagged, escalated
+
+
+def _supervise(pk: int, step: Step, now: datetime, **still) -> bool:
+    field = "overdue_at" if step == Step.OVERDUE else "escalated_at"
+    with transaction.atomic():
+        if not CaseDeadline.objects.filter(pk=pk, ended_at__isnull=True, **still).update(**{field: now}):
+            return False  # the stage ended meanwhile, or another worker was first
+        deadline = CaseDeadline.objects.select_related("case").get(pk=pk)
+        case = deadline.case
+        _record(case, step, actor=None, from_status=case.status, at=now, internal=True,
+                after={"stage": deadline.stage, "due": deadline.due_at})
+    return True
 
 
 # --- categories (the console's tree editor) ------------------------------------------------------

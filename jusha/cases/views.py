@@ -164,8 +164,10 @@ def task_list(request):
     status = FieldStatus.objects.filter(user=request.user).first()
     on_duty = (GridWorker.objects.filter(user=request.user).values_list("on_duty", flat=True).first()
                if who.grids else (status.on_duty if status else True))
+    overdue = request.GET.get("overdue") == "1"
     return TemplateResponse(request, "cases/tasks.html", {
-        "tab": "services", "tasks": selectors.tasks(request.user), "on_duty": on_duty,
+        "tab": "services", "tasks": selectors.tasks(request.user, overdue=overdue), "overdue": overdue,
+        "on_duty": on_duty,
         "may_patrol": permissions.can(request.user, Action.CASE_PATROL)})
 
 

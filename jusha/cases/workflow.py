@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from jusha.core.errors import DomainError
 
-from .models import Case
+from .models import Case, CaseDeadline
 
 S = Case.Status
 
@@ -43,6 +43,12 @@ class Step(StrEnum):
     REOPEN = "reopen"
     SPOT_CHECK_PASS = "spot_check_pass"  # noqa: S105  (a step, not a secret)
     SPOT_CHECK_FAIL = "spot_check_fail"
+    # Recorded by the overdue sweep (督办), never taken by a person; they move nothing (not in TRANSITIONS).
+    OVERDUE = "overdue"
+    ESCALATE = "escalate"
+
+
+SWEEP_STEPS = frozenset({Step.OVERDUE, Step.ESCALATE})
 
 
 BACK = "back"
@@ -88,6 +94,15 @@ TRANSITIONS: dict[tuple[str, Step], str] = {
 for _status in OPEN - {S.CLOSED}:
     TRANSITIONS[(_status, Step.FOLLOW)] = _status
 
+# Which stage's clock runs in each status (docs/cases.md, "Deadlines"). No clock runs while accepted
+# (filing follows at once), parked (挂账 stops it), verified (closing is the operator's routine) or after.
+D = CaseDeadline.Stage
+STAGES = {S.REPORTED: D.ACCEPT, S.FILED: D.DISPATCH, S.DISPATCHED: D.HANDLE, S.HANDLING: D.HANDLE,
+          S.HANDLED: D.VERIFY}
+# Steps that do the work of the stage they leave, so its clock ends as met (on time or late). Any other
+# way out (cancel, merge, return, park) ends the clock without meeting it.
+MEETS = frozenset({Step.ACCEPT, Step.DISPATCH, Step.HANDLE, Step.VERIFY, Step.REWORK})
+
 # What the timeline says for each step, in the reporter's words.
 STEP_LABELS = {
     Step.REPORT: gettext_lazy("Reported"),
@@ -114,6 +129,8 @@ STEP_LABELS = {
     Step.REOPEN: gettext_lazy("Reopened by the reporter"),
     Step.SPOT_CHECK_PASS: gettext_lazy("Spot-check passed"),
     Step.SPOT_CHECK_FAIL: gettext_lazy("Spot-check failed: reopened for rework"),
+    Step.OVERDUE: gettext_lazy("Overdue: under supervision"),
+    Step.ESCALATE: gettext_lazy("Still overdue: escalated to the subdistrict"),
 }
 
 
