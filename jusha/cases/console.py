@@ -17,9 +17,10 @@ from jusha.permissions import Action
 from jusha.places.models import Community
 from jusha.web.console import console_view, paginate, render_list
 from jusha.web.params import int_param
+from jusha.web.shared import add_domain_error
 
 from . import selectors, services, workflow
-from .forms import CategoryForm, add_domain_error
+from .forms import CategoryForm
 from .models import Case, CaseCategory, Source
 from .workflow import Step
 

@@ -75,9 +75,3 @@ class CategoryForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["code"].disabled = True
         self.fields["team_kind"].required = False
-
-
-def add_domain_error(form: forms.Form, error) -> None:
-    """Show a service's refusal next to the field it is about (or above the form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

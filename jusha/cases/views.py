@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -15,25 +15,14 @@ from jusha import permissions
 from jusha.core import clock
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.permissions import Action
+from jusha.web.shared import add_domain_error, not_found_is_404, private_photo
 
 from . import selectors, services, workflow
-from .forms import PatrolForm, RatingForm, ReasonForm, ReportForm, add_domain_error
+from .forms import PatrolForm, RatingForm, ReasonForm, ReportForm
 from .models import Case
 from .workflow import Step
 
 S = Case.Status
-
-
-def _not_found_is_404(view):
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed:
-            raise Http404 from None
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 def _float(raw) -> float | None:
@@ -95,7 +84,7 @@ def _tracking(request, case: Case, *, rating_form=None, reopen_form=None, status
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def case_detail(request, pk):
     """The tracking page: status, timeline and, once closed, rate or reopen."""
     return _tracking(request, selectors.case_detail(request.user, pk))
@@ -103,7 +92,7 @@ def case_detail(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def case_rate(request, pk):
     case = selectors.case_detail(request.user, pk, action=Action.CASE_RATE)
     form = RatingForm(request.POST)
@@ -121,7 +110,7 @@ def case_rate(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def case_reopen(request, pk):
     case = selectors.case_detail(request.user, pk, action=Action.CASE_RATE)
     form = ReasonForm(request.POST)
@@ -137,14 +126,10 @@ def case_reopen(request, pk):
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def photo(request, pk):
     """A case photo, only to those who may see the case."""
-    found = selectors.photo(request.user, pk)
-    response = FileResponse(found.image.open("rb"),
-                            content_type="image/png" if found.image.name.lower().endswith(".png") else "image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_photo(selectors.photo(request.user, pk).image)
 
 
 # --- the field: task list, one task, patrol -----------------------------------------------------
@@ -193,7 +178,7 @@ def _task_page(request, case: Case, *, errors: dict | None = None, status: int =
 
 
 @login_required
-@_not_found_is_404
+@not_found_is_404
 def task(request, pk):
     _field_only(request)
     return _task_page(request, selectors.case_detail(request.user, pk))
@@ -201,7 +186,7 @@ def task(request, pk):
 
 @login_required
 @require_POST
-@_not_found_is_404
+@not_found_is_404
 def task_act(request, pk, step):
     """One step on one task; a refusal re-renders the task with the reason next to its form."""
     _field_only(request)
