@@ -148,4 +148,14 @@ def rules(request, pk=None):
     return TemplateResponse(request, "devices/console/rules.html", {
         "section": "devices", "rules": visible, "rule": rule, "subdistricts": subdistricts,
         "categories": CaseCategory.objects.filter(parent__isnull=False, is_active=True).order_by("code"),
-        "error": error, "form": post}, status=status)
+        "error": error, "values": _rule_values(rule, post)}, status=status)
+
+
+def _rule_values(rule, post) -> dict:
+    """What the form shows: what was just sent, else the rule being changed, else nothing."""
+    if post:
+        return {"detection_type": post.get("detection_type", ""), "category": int_param(post.get("category")),
+                "threshold": post.get("threshold", "")}
+    if rule:
+        return {"detection_type": rule.detection_type, "category": rule.category_id, "threshold": rule.threshold}
+    return {"detection_type": "", "category": None, "threshold": ""}
