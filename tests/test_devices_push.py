@@ -3,6 +3,7 @@ by the subdistrict's rule: at or above the threshold into cases (joining an open
 nearby by itself), below it to the command center's review queue."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -207,5 +208,8 @@ def test_multipart_with_something_that_is_not_an_image(world, client, cam, clock
 
 def test_signing_matches_the_worked_example_in_the_docs():
     # docs/devices.md shows this exact example; keep the two in step.
-    assert sign("s3cret", "1764201600", b'{"type":"clothes_drying","confidence":0.93}') == (
-        sign("s3cret", 1764201600, b'{"type":"clothes_drying","confidence":0.93}'))
+    secret = "6f1c0d2e9b8a7f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6f70"
+    raw = b'{"type":"clothes_drying","confidence":0.93}'
+    expected = "09ad335db3fafb8a8643e16ac6941c3e4367486c059f59398ec265afc866508c"
+    assert sign(secret, "1795766400", raw) == sign(secret, 1795766400, raw) == expected
+    assert expected in (Path(__file__).parent.parent / "docs" / "devices.md").read_text()
