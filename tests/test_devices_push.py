@@ -99,6 +99,7 @@ def test_a_replayed_request_under_another_key_is_refused(world, client, cam, clo
     ({"HTTP_X_JUSHA_KEY": ""}, "unsigned", 401),
     ({"HTTP_X_JUSHA_KEY": "jd_nobody"}, "unknown_device", 401),
     ({"HTTP_X_JUSHA_TIMESTAMP": "yesterday"}, "bad_timestamp", 401),
+    ({"HTTP_X_JUSHA_TIMESTAMP": "１７９５７６６４００"}, "bad_timestamp", 401),
     ({"HTTP_IDEMPOTENCY_KEY": ""}, "invalid_idempotency_key", 400),
     ({"HTTP_IDEMPOTENCY_KEY": "x" * 101}, "invalid_idempotency_key", 400),
 ])
@@ -147,6 +148,8 @@ def test_an_inactive_device_is_refused(world, client, cam):
 @pytest.mark.parametrize("payload, code", [
     (b"not json", "invalid_body"),
     (b"[1, 2]", "invalid_body"),
+    (b"\xff\xfe", "invalid_body"),
+    (b"[" * 100_000, "invalid_body"),
     (body(1.5), "invalid_confidence"),
     (body("high"), "invalid_confidence"),
     (body(detection_type="Bad Type"), "invalid_type"),
@@ -213,3 +216,13 @@ def test_signing_matches_the_worked_example_in_the_docs():
     expected = "09ad335db3fafb8a8643e16ac6941c3e4367486c059f59398ec265afc866508c"
     assert sign(secret, "1795766400", raw) == sign(secret, 1795766400, raw) == expected
     assert expected in (Path(__file__).parent.parent / "docs" / "devices.md").read_text()
+
+
+def test_a_broken_multipart_body_is_refused(world, client, cam, clock):
+    device, secret = cam
+    raw = b"--BoUnDaRy\r\nnot a part"
+    ts = str(int(clock().timestamp()))
+    response = client.generic("POST", URL, raw, content_type="multipart/form-data; boundary=",
+                              HTTP_X_JUSHA_KEY=device.key_id, HTTP_X_JUSHA_TIMESTAMP=ts,
+                              HTTP_X_JUSHA_SIGNATURE=sign(secret, ts, raw), HTTP_IDEMPOTENCY_KEY="m3")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_body"

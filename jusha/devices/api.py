@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 
 from django.core.exceptions import RequestDataTooBig
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -78,13 +79,13 @@ def push_detection(request):
     device = services.authenticate(key_id=headers.get("X-Jusha-Key", ""),
                                    timestamp=headers.get("X-Jusha-Timestamp", ""),
                                    signature=headers.get("X-Jusha-Signature", ""), body=body)
-    if request.content_type == "multipart/form-data":
-        data, image = request.POST.dict(), request.FILES.get("image")
-    else:
-        try:
+    try:
+        if request.content_type == "multipart/form-data":
+            data, image = request.POST.dict(), request.FILES.get("image")
+        else:
             data, image = json.loads(body), None
-        except (ValueError, UnicodeDecodeError):
-            raise DomainError(_("Send a JSON object."), code="invalid_body") from None
+    except (ValueError, RecursionError, MultiPartParserError):
+        raise DomainError(_("Send a JSON object."), code="invalid_body") from None
     push = services.parse_push(data, image_file=image)
     detection, created = services.detection_receive(device=device, idempotency_key=headers.get("Idempotency-Key"),
                                                     signature=headers["X-Jusha-Signature"], push=push)

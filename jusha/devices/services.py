@@ -48,6 +48,7 @@ MAX_BOXES = 50
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 KEY_RE = re.compile(r"^[\x21-\x7e]+$")
 SIGNATURE_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+TIMESTAMP_RE = re.compile(r"^[0-9]{1,12}$")
 
 
 class DeviceRefused(DomainError):
@@ -182,10 +183,9 @@ def authenticate(*, key_id, timestamp, signature, body: bytes) -> Device:
         raise DeviceRefused(_("Send X-Jusha-Key, X-Jusha-Timestamp and X-Jusha-Signature."), code="unsigned")
     if not SIGNATURE_RE.match(signature):
         raise DeviceRefused(_("The signature is wrong."), code="bad_signature")
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise DeviceRefused(_("The timestamp is not Unix seconds."), code="bad_timestamp") from None
+    if not TIMESTAMP_RE.match(timestamp):
+        raise DeviceRefused(_("The timestamp is not Unix seconds."), code="bad_timestamp")
+    sent_at = int(timestamp)
     if abs(clock.now().timestamp() - sent_at) > MAX_SKEW.total_seconds():
         raise DeviceRefused(_("The timestamp is more than five minutes off: check the device's clock."),
                             code="stale_timestamp")
