@@ -226,3 +226,28 @@ def test_a_broken_multipart_body_is_refused(world, client, cam, clock):
                               HTTP_X_JUSHA_KEY=device.key_id, HTTP_X_JUSHA_TIMESTAMP=ts,
                               HTTP_X_JUSHA_SIGNATURE=sign(secret, ts, raw), HTTP_IDEMPOTENCY_KEY="m3")
     assert response.status_code == 400 and response.json()["code"] == "invalid_body"
+
+
+def test_the_device_push_command_signs_like_a_device(world, client, cam, tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    from jusha.devices.management.commands import device_push
+
+    device, secret = cam
+    sent = []
+
+    def through_the_test_client(url, raw, sent_headers):
+        meta = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in sent_headers.items()
+                if name != "Content-Type"}
+        response = client.post(url.removeprefix("http://testserver"), data=raw, content_type="application/json",
+                               **meta)
+        sent.append(response.status_code)
+        return response.status_code, response.content
+
+    monkeypatch.setattr(device_push, "send", through_the_test_client)
+    file = tmp_path / "detection.json"
+    file.write_bytes(body(0.9))
+    call_command("device_push", str(file), url="http://testserver", key=device.key_id, secret=secret)
+    call_command("device_push", str(file), url="http://testserver", key=device.key_id, secret=secret)
+    assert sent == [201, 200]
+    assert Detection.objects.count() == 1
