@@ -189,3 +189,25 @@ def test_pages_are_not_there_for_others(world, setup, client, name):
     for url in ("/console/devices/", "/console/devices/detections/", "/console/devices/rules/",
                 f"/console/devices/{setup['X'].pk}/"):
         assert client.get(url).status_code in (404, 302), (name, url)
+
+
+def test_list_pages_run_a_fixed_number_of_queries(world, setup, client, django_assert_max_num_queries):
+    for n in range(10):
+        camera(world, code=f"MORE-{n}")
+    services.rule_save(actor=world.liuyang, subdistrict=world.subdistrict, detection_type="street_vending",
+                       category=category("SJ0502").pk, threshold=0.9)
+    client.force_login(world.liuyang)
+    for url in ("/console/devices/", "/console/devices/detections/", "/console/devices/rules/"):
+        client.get(url)
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200
+
+
+def test_the_admin_lists_devices_without_their_secret(world, setup, client):
+    client.force_login(world.admin)
+    x = setup["X"]
+    for url in ("/admin/devices/device/", f"/admin/devices/device/{x.pk}/change/", "/admin/devices/detection/",
+                "/admin/devices/detectionrule/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert x.secret not in response.content.decode()
