@@ -251,3 +251,13 @@ def test_the_device_push_command_signs_like_a_device(world, client, cam, tmp_pat
     call_command("device_push", str(file), url="http://testserver", key=device.key_id, secret=secret)
     assert sent == [201, 200]
     assert Detection.objects.count() == 1
+
+
+def test_a_time_without_offset_is_the_deployments_local_time(world, client, cam, clock):
+    from django.utils import timezone
+
+    device, secret = cam
+    local = timezone.localtime(clock()).replace(tzinfo=None, microsecond=0)
+    response = push(client, device, secret, body(detected_at=local.isoformat()))
+    assert response.status_code == 201
+    assert abs((Detection.objects.get().detected_at - clock()).total_seconds()) < 1

@@ -8,16 +8,17 @@ the same category nearby, else a new one), below it to the review queue of the c
 
 import base64
 import binascii
+import json
 import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jusha import permissions
@@ -252,8 +253,6 @@ def parse_push(data: dict, *, image_file=None) -> Push:
     detected_at = _when(data.get("detected_at"))
     boxes = data.get("boxes") or []
     if isinstance(boxes, str):
-        import json
-
         try:
             boxes = json.loads(boxes)
         except ValueError:
@@ -305,7 +304,8 @@ def _when(value) -> datetime:
     if at is None:
         raise DomainError(_("Give the time as ISO 8601."), code="invalid_time", field="detected_at")
     if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC) if settings.TIME_ZONE == "UTC" else at.astimezone()
+        # A device that sends local time without an offset means the deployment's time zone.
+        at = timezone.make_aware(at)
     # A device clock a little ahead is tolerated; a detection from the future or months ago is not.
     if at > now + MAX_SKEW or at < now - timedelta(days=7):
         raise DomainError(_("The detection time is too far from now."), code="invalid_time", field="detected_at")
