@@ -35,6 +35,8 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   operators and supervisors also see; community staff see the projects covering their community; a
   unit liaison sees, and records progress on, the projects their unit owns or takes part in; every
   logged-in person sees the public summary of the year's service items and of running projects.
+- devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
+  command operators (and staff) review the detections waiting below the confidence threshold.
 """
 
 from collections.abc import Callable
@@ -96,6 +98,8 @@ class Action(StrEnum):
     CASE_RATE = "cases.rate"
     CASE_PATROL = "cases.patrol"
     CASE_CATEGORY_CHANGE = "cases.change_category"
+    DEVICE_MANAGE = "devices.manage"
+    DETECTION_REVIEW = "devices.review"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -329,6 +333,10 @@ def _general(actor: Actor, action: Action) -> bool:
         return bool(actor.grids or actor.teams)
     if action is Action.CASE_PATROL:
         return bool(actor.grids)
+    if action is Action.DEVICE_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.DETECTION_REVIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
     return actor.is_admin
 
 
@@ -804,3 +812,21 @@ def _case_rate(actor: Actor) -> Q | None:
         return None
     return Q(pk__in=Report.objects.filter(reporter=actor.user_id).values("case"))
 
+
+
+# --- devices --------------------------------------------------------------------------------------
+
+@rule("devices.Device", Action.DEVICE_MANAGE)
+@rule("devices.DetectionRule", Action.DEVICE_MANAGE)
+def _device_manage(actor: Actor) -> Q | None:
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("places.Subdistrict", Action.DEVICE_MANAGE)
+def _device_subdistrict(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("devices.Detection", Action.DETECTION_REVIEW)
+def _detection_review(actor: Actor) -> Q | None:
+    return _in("device__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jusha.wishes",
     "jusha.projects",
     "jusha.cases",
+    "jusha.devices",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",

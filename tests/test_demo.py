@@ -321,3 +321,11 @@ def test_the_demo_projects_bundle_approved_resources_of_their_units(demo):
         assert all(r.status == "approved" and r.member_unit_id in units for r in resources)
         bundling += bool(resources)
     assert bundling >= len(projects) * 2 // 3
+
+
+def test_the_demo_has_cameras_and_sensors_with_detections_to_review(demo):
+    from jusha.devices.models import Detection, Device
+
+    devices = Device.objects.filter(subdistrict=demo)
+    assert devices.count() == 6 and {d.kind for d in devices} == {"camera", "sensor"}
+    assert Detection.objects.filter(device__in=devices, status="review").exists()

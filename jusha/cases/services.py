@@ -371,6 +371,35 @@ def patrol_report(*, actor, category, description: str, lng, lat, crs: str = CRS
         return case
 
 
+# --- reports from devices (jusha.devices) -------------------------------------------------------
+
+def device_report(*, source: str, category, description: str, place: Place,
+                  at: datetime | None = None) -> tuple[Case, Report, bool]:
+    """A camera or a sensor reports a problem: (case, report, attached).
+
+    No person stands behind the report (the caller, jusha.devices, has authenticated the device and
+    audits who confirmed it), so nobody is asked whether to follow: the report joins the nearest open
+    case of the same category nearby by itself, else it opens a new case for the center. Runs inside the
+    caller's transaction."""
+    if source not in (Source.CAMERA, Source.SENSOR):
+        raise ValueError(f"not a device source: {source}")
+    category = _category(category)
+    description = _text(description, field="description", limit=TEXT_MAX_LENGTH, required=True,
+                        missing=_("Describe the problem."))
+    now = at or clock.now()
+    nearby = nearby_open_cases(category=category, lng=place.lng, lat=place.lat, at=now)
+    if nearby:
+        case = Case.objects.select_for_update().get(pk=nearby[0].pk)
+        report = Report.objects.create(case=case, source=source, reporter=None, category=category,
+                                       description=description, lng=place.lng, lat=place.lat, followed=True,
+                                       created_at=now)
+        _move(case, Step.FOLLOW, actor=None, after={"report": report.pk, "source": source})
+        return case, report, True
+    case, report = _open_case(actor=None, source=source, category=category, description=description, place=place,
+                              at=now)
+    return case, report, False
+
+
 # --- the command center --------------------------------------------------------------------------
 
 def case_accept(*, actor, case: Case | int) -> Case:

@@ -22,6 +22,7 @@ from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
 from jusha.cases.demo import seed_cases
 from jusha.cases.models import Case
+from jusha.devices.demo import seed_devices
 from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.onboarding.demo import seed_onboarding
@@ -396,6 +397,7 @@ class _DemoWorld:
                    featured_unit=self.liaison_unit)
     def cases(self) -> None:
         seed_cases(self.subdistrict, seed=SEED)
+        seed_devices(self.subdistrict, seed=SEED)
 
     def _mobile(self) -> str:
         while True:
