@@ -13,6 +13,7 @@ person's mobile), so importing the same file again updates instead of duplicatin
 import hashlib
 import hmac
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from secrets import token_urlsafe
@@ -123,7 +124,9 @@ def codes_in(text: str) -> list[str]:
 
 # --- the sheets ----------------------------------------------------------------------------------
 
-class Sheet:
+class Sheet(ABC):
+    """One list kind: its template columns, how rows are checked and written, and how it is exported."""
+
     kind: str
     columns: tuple[Column, ...]
 
@@ -142,15 +145,18 @@ class Sheet:
                     break
         return mapping
 
+    @abstractmethod
     def check(self, rows: list[tuple[int, dict]], *, subdistrict: Subdistrict,
               progress: Progress = _nothing) -> Plan:
-        raise NotImplementedError
+        """Read-only: what the rows would create and update, and every row's problems."""
 
+    @abstractmethod
     def write(self, plan: Plan, *, subdistrict: Subdistrict, progress: Progress = _nothing) -> None:
-        raise NotImplementedError
+        """Save a checked plan in bulk, inside the import's transaction."""
 
+    @abstractmethod
     def export_rows(self, subdistrict: Subdistrict) -> Iterator[dict]:
-        raise NotImplementedError
+        """The subdistrict's rows in template columns, so an export imports back unchanged."""
 
     def example(self) -> dict:
         return {c.key: c.example for c in self.columns}
