@@ -329,3 +329,14 @@ def test_the_demo_has_cameras_and_sensors_with_detections_to_review(demo):
     devices = Device.objects.filter(subdistrict=demo)
     assert devices.count() == 6 and {d.kind for d in devices} == {"camera", "sensor"}
     assert Detection.objects.filter(device__in=devices, status="review").exists()
+
+
+def test_moving_a_demo_need_within_its_day_never_carries_it_past_now():
+    from django.utils import timezone
+
+    from jusha.needs.demo import _daytime
+
+    now = datetime.datetime(2026, 11, 27, 14, 45, tzinfo=timezone.get_current_timezone())
+    for seed in range(300):
+        at = now - datetime.timedelta(minutes=30 + seed)
+        assert _daytime(random.Random(seed), at, now=now) <= now - datetime.timedelta(minutes=30)

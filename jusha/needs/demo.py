@@ -95,8 +95,8 @@ def seed_needs(*, rng: random.Random, subdistrict, count: int = 3000, resident_m
     plans = []
     for i in range(count):
         # Older needs are a little rarer: the platform grew through the year.
-        age = datetime.timedelta(days=365 * (1 - rng.random() ** 0.8), minutes=rng.randrange(24 * 60))
-        submitted = _daytime(rng, now - age)
+        age = datetime.timedelta(days=365 * (1 - rng.random() ** 0.8), minutes=30 + rng.randrange(24 * 60))
+        submitted = _daytime(rng, now - age, now=now)
         grid = rng.choices(grids, weights=grid_weights)[0]
         resident = rng.choice(people.residents[grid.community_id])
         if demo_resident is not None and i < 4:
@@ -152,13 +152,17 @@ def _community_of(user, people: _People) -> int:
     return next(cid for cid, residents in people.residents.items() if user in residents)
 
 
-def _daytime(rng: random.Random, at: datetime.datetime) -> datetime.datetime:
-    """Most needs are sent in office hours, the rest between 7:00 and 22:00; weekends are quieter."""
+def _daytime(rng: random.Random, at: datetime.datetime, *, now: datetime.datetime) -> datetime.datetime:
+    """Most needs are sent in office hours, the rest between 7:00 and 22:00; weekends are quieter.
+
+    Moving a need within its day must not carry it past `now` (a need of this morning, seeded in the
+    afternoon): then it keeps its time."""
     local = timezone.localtime(at)
     if local.weekday() >= 5 and rng.random() < 0.5:
         local -= (local.weekday() - 4) * DAY
     hour = rng.randint(8, 16) if rng.random() < 0.75 else rng.randint(7, 21)
-    return local.replace(hour=hour, minute=rng.randrange(60))
+    moved = local.replace(hour=hour, minute=rng.randrange(60))
+    return moved if moved <= now - datetime.timedelta(minutes=30) else at
 
 
 def _first_answer(rng: random.Random, at: datetime.datetime) -> datetime.datetime:
