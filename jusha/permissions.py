@@ -37,6 +37,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   logged-in person sees the public summary of the year's service items and of running projects.
 - devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
   command operators (and staff) review the detections waiting below the confidence threshold.
+- volunteers: anyone logged in applies for themselves and sees and edits their own record; community
+  staff review (and reveal the identity number of) their community's volunteers, subdistrict staff all of
+  their subdistrict's; a unit liaison registers their unit's staff as its volunteer team and sees those
+  records; an approved volunteer claims needs of the communities they serve from the board, a
+  suspended one no longer.
 """
 
 from collections.abc import Callable
@@ -100,11 +105,18 @@ class Action(StrEnum):
     CASE_CATEGORY_CHANGE = "cases.change_category"
     DEVICE_MANAGE = "devices.manage"
     DETECTION_REVIEW = "devices.review"
+    VOLUNTEER_APPLY = "volunteers.apply"
+    VOLUNTEER_VIEW = "volunteers.view"
+    VOLUNTEER_EDIT = "volunteers.edit"
+    VOLUNTEER_REVIEW = "volunteers.review"
+    VOLUNTEER_REVEAL_ID = "volunteers.reveal_id"
+    VOLUNTEER_REGISTER_TEAM = "volunteers.register_team"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
-# A case is rated by its reporters and handled by its assignee, never by an administrator for them.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
+# A case is rated by its reporters and handled by its assignee, never by an administrator for them;
+# a volunteer record is changed or withdrawn by its volunteer only.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.VOLUNTEER_EDIT})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
 # from them) and the summary of the year's service projects.
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
@@ -123,6 +135,8 @@ class Actor:
     teams: set[int] = field(default_factory=set)
     grids: set[int] = field(default_factory=set)
     grid_communities: set[int] = field(default_factory=set)
+    # The communities the person serves as an approved volunteer; read on first use (see `volunteer_area`).
+    _volunteer_area: set[int] | None = field(default=None, repr=False, compare=False)
 
     def subdistricts_as(self, *roles: str) -> set[int]:
         return set().union(*(self.subdistricts.get(r, set()) for r in roles))
@@ -144,6 +158,21 @@ class Actor:
         if self.is_admin:
             held.add(Role.ADMINISTRATOR)
         return held
+
+    @property
+    def volunteer_area(self) -> set[int]:
+        """Home and service-area communities of the person's approved volunteer record (else empty).
+        Asked lazily, once per request: most pages never need it."""
+        if self._volunteer_area is None:
+            self._volunteer_area = set()
+            if self.user_id is not None:
+                from jusha.volunteers.models import Volunteer
+
+                rows = Volunteer.objects.filter(user=self.user_id, status=Volunteer.Status.APPROVED).values_list(
+                    "community_id", "service_area__id")
+                for home, served in rows:
+                    self._volunteer_area.update(c for c in (home, served) if c)
+        return self._volunteer_area
 
     @property
     def is_staff_member(self) -> bool:
@@ -294,7 +323,7 @@ def _general(actor: Actor, action: Action) -> bool:
         # One calendar for the whole deployment: the subdistrict's staff keep it.
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action in (Action.NEED_CLAIM, Action.CLAIM_HANDLE):
-        return bool(actor.member_units)
+        return bool(actor.member_units or actor.volunteer_area)
     if action is Action.RESOURCE_VIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
                                       or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
@@ -337,6 +366,14 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.DETECTION_REVIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action in (Action.VOLUNTEER_APPLY, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_EDIT):
+        return actor.user_id is not None
+    if action in (Action.VOLUNTEER_REVIEW, Action.VOLUNTEER_REVEAL_ID):
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF)
+        )
+    if action is Action.VOLUNTEER_REGISTER_TEAM:
+        return actor.is_admin or bool(actor.member_units)
     return actor.is_admin
 
 
@@ -540,12 +577,14 @@ def _need_triage(actor: Actor) -> Q | None:
 
 @rule("needs.Need", Action.NEED_CLAIM)
 def _need_claim(actor: Actor) -> Q | None:
-    if not actor.member_units:
-        return None
-    from jusha.orgs.models import MemberUnit
+    units = None
+    if actor.member_units:
+        from jusha.orgs.models import MemberUnit
 
-    return Q(community__subdistrict__in=MemberUnit.objects.filter(pk__in=actor.member_units, is_active=True)
-             .values("alliance__subdistrict"))
+        units = Q(community__subdistrict__in=MemberUnit.objects.filter(pk__in=actor.member_units, is_active=True)
+                  .values("alliance__subdistrict"))
+    # An approved volunteer takes needs of the communities they serve (a suspended one none).
+    return _any(units, _in("community", actor.volunteer_area))
 
 
 @rule("needs.Need", Action.NEED_CONFIRM, Action.NEED_REOPEN)
@@ -830,3 +869,37 @@ def _device_subdistrict(actor: Actor) -> Q | None:
 @rule("devices.Detection", Action.DETECTION_REVIEW)
 def _detection_review(actor: Actor) -> Q | None:
     return _in("device__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+# --- volunteers -----------------------------------------------------------------------------------
+
+def _volunteer_review_scope(actor: Actor) -> Q | None:
+    return _any(
+        _in("community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("volunteers.Volunteer", Action.VOLUNTEER_VIEW)
+def _volunteer_view(actor: Actor) -> Q | None:
+    return _any(
+        Q(user=actor.user_id) if actor.user_id else None,
+        _volunteer_review_scope(actor),
+        # A liaison follows the records of the team they registered (not the identity number).
+        _in("member_unit", actor.member_units),
+    )
+
+
+@rule("volunteers.Volunteer", Action.VOLUNTEER_EDIT)
+def _volunteer_edit(actor: Actor) -> Q | None:
+    return Q(user=actor.user_id) if actor.user_id else None
+
+
+@rule("volunteers.Volunteer", Action.VOLUNTEER_REVIEW, Action.VOLUNTEER_REVEAL_ID)
+def _volunteer_review(actor: Actor) -> Q | None:
+    return _volunteer_review_scope(actor)
+
+
+@rule("orgs.MemberUnit", Action.VOLUNTEER_REGISTER_TEAM)
+def _volunteer_team(actor: Actor) -> Q | None:
+    return _in("pk", actor.member_units)

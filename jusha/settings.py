@@ -298,5 +298,13 @@ JUSHA_CASE_DUPLICATE_HOURS = env_int("JUSHA_CASE_DUPLICATE_HOURS", 24)
 JUSHA_CASE_REOPEN_DAYS = env_int("JUSHA_CASE_REOPEN_DAYS", 7)
 # How long a case stage may stay overdue (督办) before the subdistrict's staff are told (escalation).
 JUSHA_CASE_ESCALATE_AFTER_MINUTES = env_int("JUSHA_CASE_ESCALATE_AFTER_MINUTES", 120)
+# Volunteers (docs/volunteers.md): how identity numbers are kept — "encrypted" (Fernet, with the key
+# below, or one derived from SECRET_KEY when it is unset) or "none" (only the last four characters).
+JUSHA_VOLUNTEER_ID_STORAGE = os.environ.get("JUSHA_VOLUNTEER_ID_STORAGE", "encrypted").strip() or "encrypted"
+if JUSHA_VOLUNTEER_ID_STORAGE not in {"encrypted", "none"}:
+    raise ImproperlyConfigured(f"JUSHA_VOLUNTEER_ID_STORAGE={JUSHA_VOLUNTEER_ID_STORAGE!r} is not encrypted or none")
+JUSHA_VOLUNTEER_ID_KEY = env_secret("JUSHA_VOLUNTEER_ID_KEY")
+# How many needs one volunteer may hold at once (claimed from the board, or matched and accepted).
+JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS = env_int("JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS", 3)
 
 JUSHA_SITE_NAME = _("Jusha")

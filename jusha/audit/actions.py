@@ -96,6 +96,16 @@ ACTION_LABELS = {
     "notifications.delivery_resend": _("resent a failed delivery"),
     "notifications.preference_set": _("changed notification channels"),
     "notifications.settings_set": _("changed quiet hours, language or e-mail"),
+    "volunteers.apply": _("applied to become a volunteer"),
+    "volunteers.update": _("changed a volunteer record"),
+    "volunteers.approve": _("approved a volunteer"),
+    "volunteers.reject": _("rejected a volunteer application"),
+    "volunteers.suspend": _("suspended a volunteer"),
+    "volunteers.reinstate": _("reinstated a volunteer"),
+    "volunteers.withdraw": _("withdrew as a volunteer"),
+    "volunteers.reveal_id": _("revealed a volunteer's identity number"),
+    "volunteers.register_team": _("registered a unit's staff member as a volunteer"),
+    "volunteers.person_recorded": _("recorded a person for a unit's volunteer team"),
 }
 
 

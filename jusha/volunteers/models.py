@@ -18,6 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 NAME_MAX_LENGTH = 50
 NOTE_MAX_LENGTH = 500
+EXTRA_VALUE_MAX_LENGTH = 100
+WEEKDAYS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+# The optional fields a volunteer may add, each only with explicit consent (`extra_consent_at`).
+EXTRA_FIELDS = {
+    "political_status": _("political status"),
+    "education": _("education"),
+    "occupation": _("occupation"),
+    "emergency_contact": _("emergency contact"),
+}
 
 
 class Volunteer(models.Model):
@@ -89,3 +98,31 @@ class Volunteer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def skill_labels(self) -> list[str]:
+        from .skills import Skill
+
+        return [str(Skill(code).label) for code in self.skills if code in Skill.values]
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return [f"{WEEKDAYS[s['weekday']]} {s['start']}–{s['end']}" for s in self.availability]
+
+
+class NumberSequence(models.Model):
+    """The last volunteer number handed out per subdistrict and year. Approval locks this row, so two
+    approvals at the same moment take consecutive numbers; the number's unique index is the last line."""
+
+    subdistrict = models.ForeignKey("places.Subdistrict", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("subdistrict"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("volunteer number sequence")
+        verbose_name_plural = _("volunteer number sequences")
+        constraints = [models.UniqueConstraint(fields=["subdistrict", "year"], name="volunteer_number_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.subdistrict_id}/{self.year}: {self.last}"
