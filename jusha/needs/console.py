@@ -186,8 +186,10 @@ def act(request, pk, step):
             case Step.SEND_BACK:
                 services.need_send_back(actor=request.user, need=need, reason=post.get("reason", ""))
             case Step.MATCH:
-                services.need_match(actor=request.user, need=need, unit=int_param(post.get("unit")),
-                                    note=post.get("note", ""))
+                volunteer = int_param(post.get("volunteer"))
+                services.need_match(actor=request.user, need=need, note=post.get("note", ""),
+                                    unit=int_param(post.get("unit")) if volunteer is None else None,
+                                    volunteer=volunteer)
             case Step.REASSIGN:
                 services.need_reassign(actor=request.user, need=need, unit=int_param(post.get("unit")),
                                        reason=post.get("reason", ""))

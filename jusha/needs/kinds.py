@@ -85,6 +85,24 @@ register(Kind(
     words=_words,
 ))
 
+def _board(need) -> str:
+    return reverse("needs:board")
+
+
+register(Kind(
+    code="needs.volunteer_offered",
+    label=_("Needs offered to me as a volunteer"),
+    title=_("A need was matched to you"),
+    body=_("%(community)s asks you to help with “%(need)s” (%(category)s). Please accept or decline it on the "
+           "need board."),
+    short=_("Jusha: %(community)s matched a need (%(category)s) to you. Please accept or decline."),
+    sms_fields=frozenset({"community", "category"}),
+    default_channels=(Channel.SMS,),
+    audience=Audience.RESIDENTS,
+    link=_board,
+    words=_words,
+))
+
 register(Kind(
     code="needs.offered",
     label=_("Needs offered to my unit"),

@@ -1,7 +1,8 @@
 """Who hears about each step of a need, in one place: `tell(event_id)` runs after the step commits.
 
 The resident hears about every step someone else takes; the staff whose queue the need lands in hear
-when it needs a decision; a unit's liaisons hear when a need is offered to or taken from their unit;
+when it needs a decision; a unit's liaisons hear when a need is offered to or taken from their unit,
+a volunteer when a need is offered to them;
 the helpers and the community hear the rating. When a clock runs out, `overdue` tells the staff
 who must chase it (docs/needs.md, "Clocks").
 """
@@ -58,6 +59,12 @@ def tell(event_id: int) -> None:
         notify(recipients=staff.exclude(pk=event.actor_id), kind="needs.queue", **common)
     if step in (Step.MATCH, Step.REASSIGN):
         notify(recipients=_liaisons(event.member_unit_id), kind="needs.offered", sender=event.actor, **common)
+    if step == Step.MATCH and event.member_unit_id is None:
+        # Matched to a volunteer: the offer is theirs to accept or decline on the need board.
+        offer = (Claim.objects.filter(need=need, status=Claim.Status.OFFERED, member_unit__isnull=True)
+                 .select_related("claimant").first())
+        if offer is not None:
+            notify(recipients=[offer.claimant], kind="needs.volunteer_offered", sender=event.actor, **common)
     if step == Step.REASSIGN:
         withdrawn = (Claim.objects.filter(need=need, status=Claim.Status.WITHDRAWN, ended_at__lte=event.at)
                      .order_by("-ended_at", "-id").first())

@@ -140,6 +140,12 @@ def board(user, *, community: int | None = None, category: int | None = None) ->
             for n in rows]
 
 
+def volunteer_claims(user) -> QuerySet:
+    """The needs a volunteer holds for themselves: offered to them (to accept or decline) or taken on."""
+    return (Claim.objects.filter(claimant=user.pk, member_unit__isnull=True, status__in=Claim.LIVE)
+            .select_related("need__community", "need__category").order_by("status", "-created_at"))
+
+
 def board_claims(user) -> QuerySet:
     """The needs the liaison's units are handling, with the claim to release."""
     units = permissions.actor_of(user).member_units

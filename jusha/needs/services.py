@@ -26,6 +26,8 @@ from jusha.permissions import Action, actor_of
 from jusha.places.coords import CRS
 from jusha.places.models import Community, Grid
 from jusha.places.selectors import locate_in_crs
+from jusha.volunteers.models import Volunteer
+from jusha.volunteers.selectors import matchable_volunteers
 
 from . import notices, photos, workflow
 from .models import (
@@ -242,7 +244,7 @@ def _lock(actor, action: Action, need: Need | int) -> Need:
 
 
 def _move(need: Need, step: Step, *, actor, note: str = "", internal: bool = False, unit: MemberUnit | None = None,
-          staff_decision: bool = False, **changes) -> Need:
+          staff_decision: bool = False, after: dict | None = None, **changes) -> Need:
     """Change the need's status as the table says, on the condition that nobody changed it meanwhile."""
     from_status = need.status
     to_status = workflow.target(need, step)
@@ -257,7 +259,8 @@ def _move(need: Need, step: Step, *, actor, note: str = "", internal: bool = Fal
     for field, value in changes.items():
         setattr(need, field, value)
     need.refresh_from_db(fields=[f for f, v in changes.items() if hasattr(v, "resolve_expression")])
-    _record(need, step, actor=actor, from_status=from_status, at=now, note=note, internal=internal, unit=unit)
+    _record(need, step, actor=actor, from_status=from_status, at=now, note=note, internal=internal, unit=unit,
+            after=after)
     return need
 
 
@@ -347,23 +350,43 @@ def _matchable(actor, need: Need, unit: MemberUnit | int | None) -> MemberUnit:
     return found
 
 
-def need_match(*, actor, need: Need, unit: MemberUnit | int, note: str = "") -> Claim:
-    """Staff pair the need with a member unit; the unit's liaison then accepts or declines it."""
+def _matchable_volunteer(actor, need: Need, volunteer: Volunteer | int | None) -> Volunteer:
+    pk = volunteer.pk if isinstance(volunteer, Volunteer) else volunteer
+    found = (matchable_volunteers(actor, need).select_for_update(of=("self",)).filter(pk=pk).first()
+             if isinstance(pk, int) else None)
+    if found is None:
+        raise DomainError(_("Choose one of the approved volunteers serving this community."),
+                          code="invalid_volunteer", field="volunteer")
+    return found
+
+
+def need_match(*, actor, need: Need, unit: MemberUnit | int | None = None, volunteer=None,
+               note: str = "") -> Claim:
+    """Staff pair the need with a member unit or an approved volunteer (pass one of them); the unit's
+    liaison, or the volunteer, then accepts or declines it."""
     note = _text(note, field="note", limit=NOTE_MAX_LENGTH, required=False, missing="")
+    if (unit is None) == (volunteer is None):
+        raise DomainError(_("Choose a unit or a volunteer."), code="invalid_unit", field="unit")
     with transaction.atomic():
         need = _lock(actor, Action.NEED_TRIAGE, need)
-        unit = _matchable(actor, need, unit)
         now = clock.now()
+        if volunteer is not None:
+            volunteer = _matchable_volunteer(actor, need, volunteer)
+            _move(need, Step.MATCH, actor=actor, note=note, internal=True, staff_decision=True, matched_at=now,
+                  after={"volunteer": volunteer.pk})
+            return _offer(need, None, actor=actor, at=now, person=volunteer.user)
+        unit = _matchable(actor, need, unit)
         _move(need, Step.MATCH, actor=actor, note=note, internal=True, unit=unit, staff_decision=True,
               matched_at=now)
         return _offer(need, unit, actor=actor, at=now)
 
 
-def _offer(need: Need, unit: MemberUnit, *, actor, at: datetime) -> Claim:
+def _offer(need: Need, unit: MemberUnit | None, *, actor, at: datetime, person: User | None = None) -> Claim:
+    """The offer of a match: to a unit (its liaisons answer), or to a volunteer (`person`, who answers)."""
     try:
         with transaction.atomic():
-            return Claim.objects.create(need=need, member_unit=unit, via=Claim.Via.MATCH, status=Claim.Status.OFFERED,
-                                        offered_by=actor, created_at=at)
+            return Claim.objects.create(need=need, member_unit=unit, claimant=person, via=Claim.Via.MATCH,
+                                        status=Claim.Status.OFFERED, offered_by=actor, created_at=at)
     except IntegrityError:
         raise _already_taken() from None
 
@@ -390,10 +413,13 @@ def _claim_is(claim: Claim, status: str) -> None:
 
 
 def need_match_accept(*, actor, claim: Claim) -> Claim:
-    """The matched unit's liaison takes the need on; the resident learns who will help."""
+    """The matched unit's liaison (or the matched volunteer) takes the need on; the resident learns who
+    will help. A volunteer suspended since the match can no longer take it."""
     with transaction.atomic():
         need, claim = _lock_claim(actor, claim)
         _claim_is(claim, Claim.Status.OFFERED)
+        if claim.member_unit_id is None:
+            _lock_volunteer(actor)
         now = clock.now()
         _move(need, Step.MATCH_ACCEPT, actor=actor, unit=claim.member_unit, started_at=now)
         Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.ACTIVE, claimant=actor, accepted_at=now)
@@ -417,21 +443,43 @@ def _end_claim(claim: Claim, status: str, reason: str) -> None:
     claim.refresh_from_db()
 
 
+def _lock_volunteer(actor) -> None:
+    """The actor's approved volunteer record, locked (so their claims are counted one at a time), and
+    their number of needs in hand checked against JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS."""
+    if not Volunteer.objects.select_for_update().filter(user=actor, status=Volunteer.Status.APPROVED).exists():
+        raise DomainError(_("Only approved volunteers can take needs on for themselves."), code="not_a_volunteer")
+    live = Claim.objects.filter(claimant=actor, member_unit__isnull=True, status=Claim.Status.ACTIVE).count()
+    if live >= settings.JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS:
+        raise DomainError(_("You already have %(n)s needs in hand. Please finish one of them before taking on "
+                            "another.") % {"n": live}, code="claim_limit")
+
+
 def need_claim(*, actor, need: Need | int, unit: MemberUnit | int | None = None) -> Claim:
-    """A unit's liaison takes an open need from the public board. Of many racing claims exactly one
-    wins (the row lock, then the one-live-claim constraint); the others are told it is taken."""
+    """A unit's liaison takes an open need from the public board for their unit, or an approved
+    volunteer for themselves (needs of the communities they serve, a few at a time). Of many racing
+    claims exactly one wins (the row lock, then the one-live-claim constraint); the others are told it
+    is taken."""
     units = actor_of(actor).member_units
     unit_pk = unit.pk if isinstance(unit, MemberUnit) else unit
     if unit_pk is None and len(units) == 1:
         unit_pk = next(iter(units))
-    if unit_pk not in units:
+    for_self = unit_pk is None and not units
+    if not for_self and unit_pk not in units:
         raise DomainError(_("Choose the unit you claim this need for."), code="invalid_unit", field="unit")
     with transaction.atomic():
-        need = _lock(actor, Action.NEED_CLAIM, need)
-        unit = MemberUnit.objects.filter(pk=unit_pk, is_active=True,
-                                         alliance__subdistrict=need.community.subdistrict_id).first()
-        if unit is None:
-            raise DomainError(_("Your unit cannot claim needs here."), code="invalid_unit", field="unit")
+        # A volunteer sees the whole board but takes only needs of the communities they serve.
+        need = _lock(actor, Action.NEED_BOARD_VIEW if for_self else Action.NEED_CLAIM, need)
+        if for_self:
+            unit = None
+            _lock_volunteer(actor)
+            if not permissions.can(actor, Action.NEED_CLAIM, need):
+                raise DomainError(_("This need is outside the communities you serve as a volunteer."),
+                                  code="outside_area")
+        else:
+            unit = MemberUnit.objects.filter(pk=unit_pk, is_active=True,
+                                             alliance__subdistrict=need.community.subdistrict_id).first()
+            if unit is None:
+                raise DomainError(_("Your unit cannot claim needs here."), code="invalid_unit", field="unit")
         if need.status != S.ACCEPTED:
             if Claim.objects.filter(need=need, status__in=Claim.LIVE).exists():
                 raise _already_taken()

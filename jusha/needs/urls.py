@@ -13,4 +13,5 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("board/<int:pk>/claim/", views.board_claim, name="claim"),
     path("board/claims/<int:claim_pk>/release/", views.board_release, name="release"),
+    path("board/claims/<int:claim_pk>/<slug:step>/", views.board_volunteer_act, name="volunteer_act"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -134,6 +135,7 @@ def board(request, *, error: str | None = None, status: int = 200):
         "may_claim": permissions.can(request.user, Action.NEED_CLAIM),
         "units": MemberUnit.objects.filter(pk__in=permissions.actor_of(request.user).member_units, is_active=True),
         "my_claims": selectors.board_claims(request.user),
+        "volunteer_claims": selectors.volunteer_claims(request.user),
         "error": error,
     }, status=status)
 
@@ -149,6 +151,34 @@ def board_claim(request, pk):
     except DomainError as exc:
         return board(request, error=str(exc.message), status=409 if exc.code == "already_claimed" else 400)
     messages.success(request, _("Thank you! The need is yours now; it is listed under your unit's needs."))
+    return redirect("needs:board")
+
+
+# What a volunteer does with a need they hold, from the board (they have no console).
+VOLUNTEER_STEPS = ("accept", "decline", "complete")
+
+
+@login_required
+@require_POST
+@not_found_is_404
+def board_volunteer_act(request, claim_pk, step):
+    if step not in VOLUNTEER_STEPS:
+        raise Http404
+    claim = permissions.fetch(request.user, Action.CLAIM_HANDLE,
+                              Claim.objects.filter(member_unit__isnull=True), pk=claim_pk)
+    try:
+        if step == "accept":
+            services.need_match_accept(actor=request.user, claim=claim)
+        elif step == "decline":
+            services.need_match_decline(actor=request.user, claim=claim, reason=request.POST.get("reason", ""))
+        else:
+            services.need_complete(actor=request.user, need=claim.need_id,
+                                   resolution=request.POST.get("resolution", ""))
+    except NotAllowed:
+        raise
+    except DomainError as exc:
+        return board(request, error=str(exc.message), status=400)
+    messages.success(request, _("Thank you! Recorded."))
     return redirect("needs:board")
 
 

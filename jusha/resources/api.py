@@ -94,11 +94,11 @@ class ScorePartOut(Schema):
 
 
 class SuggestionOut(Schema):
-    candidate_kind: str = Field(..., description="member_unit (later also volunteers)")
+    candidate_kind: str = Field(..., description="member_unit or volunteer")
     candidate_id: int
     candidate: str
     total: float = Field(..., description="out of 100")
-    resources: list[int]
+    resources: list[int] = Field(..., description="the unit's fitting resources (empty for a volunteer)")
     parts: list[ScorePartOut]
 
 

@@ -1,8 +1,12 @@
 """Ranked matching suggestions for a need: which candidates fit it best, and why.
 
-Each candidate (today a member unit, offering its approved resources) gets five named parts, each a
-value from 0 to 1 times its weight; the total is their sum, out of 100. docs/resources.md explains the
-formula with a worked example; the constants below are the only place the numbers live.
+Each candidate (a member unit, offering its approved resources, or an approved volunteer) gets five
+named parts, each a value from 0 to 1 times its weight; the total is their sum, out of 100.
+docs/resources.md explains the formula with a worked example; the constants below are the only place
+the numbers live. For a volunteer (docs/volunteers.md) the parts read: category — their skills meet the
+need's category (`volunteers.skills.NEED_CATEGORY_SKILLS`; only such volunteers are suggested);
+distance — they live in the need's community (1), serve it (AREA_VALUE) or neither (0); availability —
+their weekly slots; load — the needs they hold themselves; rating — the stars of the needs they did.
 
 - category: the unit's best resource serves the need's category (1), its parent category (PARENT_VALUE), or
   neither (0);
@@ -15,7 +19,8 @@ formula with a worked example; the constants below are the only place the number
   imaginary ratings (so two five-star ratings do not beat thirty 4.8s), scaled from 1–5 stars to 0–1.
 
 The candidates are the approved resources of the active units the person may match the need to (the
-same units `needs.services.matchable_units` allows); the query count does not grow with their number.
+same units `needs.services.matchable_units` allows) and the volunteers of
+`volunteers.selectors.matchable_volunteers`; the query count does not grow with their number.
 """
 
 import math
@@ -23,7 +28,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Prefetch
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +38,9 @@ from jusha.needs.models import Claim, Need, NeedCategory, Rating
 from jusha.needs.services import matchable_units
 from jusha.orgs.models import MemberUnit
 from jusha.places.models import Community
+from jusha.volunteers.models import Volunteer
+from jusha.volunteers.selectors import matchable_volunteers
+from jusha.volunteers.skills import NEED_CATEGORY_SKILLS, Skill
 
 from .models import Resource
 
@@ -66,12 +75,12 @@ class ScorePart:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One ranked candidate. `candidate_kind` says what `candidate` is, so that other kinds of helper
-    can be ranked beside member units; the console's match form posts `candidate.pk` as the unit."""
+    """One ranked candidate. `candidate_kind` says what `candidate` is ("member_unit" or "volunteer");
+    the console's match form posts `candidate.pk` as the unit or as the volunteer accordingly."""
 
     candidate_kind: str
-    candidate: MemberUnit
-    resources: tuple[Resource, ...]  # the candidate's resources that fit, best first
+    candidate: MemberUnit | Volunteer
+    resources: tuple[Resource, ...]  # the unit's resources that fit, best first (none for a volunteer)
     parts: tuple[ScorePart, ...]
 
     @property
@@ -80,8 +89,15 @@ class Suggestion:
 
 
 def suggest_for_need(*, actor, need: Need, limit: int = 10) -> list[Suggestion]:
-    """The member units `actor` may match `need` to, best first (ties by name), each with its score's parts.
-    Pass the need with its community and category loaded (`select_related`) to save two queries."""
+    """The member units and volunteers `actor` may match `need` to, best first (ties by name), each with
+    its score's parts. Pass the need with its community and category loaded (`select_related`) to save
+    two queries."""
+    suggestions = _unit_suggestions(actor, need) + _volunteer_suggestions(actor, need)
+    suggestions.sort(key=lambda s: (-s.total, s.candidate.name, s.candidate_kind, s.candidate.pk))
+    return suggestions[:limit]
+
+
+def _unit_suggestions(actor, need: Need) -> list[Suggestion]:
     units = matchable_units(actor, need)
     resources = list(
         Resource.objects.filter(status=Resource.Status.APPROVED, member_unit__in=units.order_by().values("pk"))
@@ -111,8 +127,57 @@ def suggest_for_need(*, actor, need: Need, limit: int = 10) -> list[Suggestion]:
         suggestions.append(Suggestion(
             candidate_kind="member_unit", candidate=scored[0][1].member_unit, resources=fitting,
             parts=(*best_parts, _load(load.get(unit_id, 0)), _rating(*ratings.get(unit_id, (None, 0))))))
-    suggestions.sort(key=lambda s: (-s.total, s.candidate.name, s.candidate.pk))
-    return suggestions[:limit]
+    return suggestions
+
+
+def _volunteer_suggestions(actor, need: Need) -> list[Suggestion]:
+    """The volunteers whose skills meet the need's category, in one query: whether they serve the need's
+    community, their load, their ratings (and a sub-category's parent code) are subqueries."""
+    category = need.category
+    if category.code not in NEED_CATEGORY_SKILLS and category.parent_id is None:
+        return []
+    mine = {"claimant": OuterRef("user"), "member_unit__isnull": True}
+    live = (Claim.objects.filter(**mine, status__in=Claim.LIVE).order_by().values("claimant")
+            .annotate(n=Count("id")).values("n"))
+    # Ratings of needs a volunteer did themselves (their claim done, not for a unit).
+    rated = (Rating.objects.filter(member_unit__isnull=True, need__claims__claimant=OuterRef("user"),
+                                   need__claims__member_unit__isnull=True, need__claims__status=Claim.Status.DONE)
+             .order_by().values("need__claims__claimant"))
+    zero = Value(0, output_field=IntegerField())
+    volunteers = matchable_volunteers(actor, need).annotate(
+        serves=Exists(Volunteer.service_area.through.objects.filter(volunteer=OuterRef("pk"),
+                                                                    community=need.community_id)),
+        live=Coalesce(Subquery(live, output_field=IntegerField()), zero),
+        mean=Subquery(rated.annotate(m=Avg("stars")).values("m")),
+        rated=Coalesce(Subquery(rated.annotate(n=Count("id")).values("n"), output_field=IntegerField()), zero),
+        parent_code=Subquery(NeedCategory.objects.filter(pk=category.parent_id or 0).values("code")[:1]))
+    suggestions = []
+    for volunteer in volunteers:
+        # A sub-category without an entry of its own uses its parent's.
+        skills = NEED_CATEGORY_SKILLS.get(category.code) or NEED_CATEGORY_SKILLS.get(volunteer.parent_code,
+                                                                                   frozenset())
+        offered = skills & set(volunteer.skills)
+        if not offered:
+            continue
+        suggestions.append(Suggestion(
+            candidate_kind="volunteer", candidate=volunteer, resources=(),
+            parts=(ScorePart("category", CATEGORY_WEIGHT, 1.0, _("Skills: %(skills)s") % {
+                       "skills": "、".join(str(label) for code, label in Skill.choices if code in offered)}),
+                   _volunteer_area(volunteer, need),
+                   _slots(volunteer.availability, need),
+                   _load(volunteer.live),
+                   _rating(volunteer.mean, volunteer.rated))))
+    return suggestions
+
+
+def _volunteer_area(volunteer: Volunteer, need: Need) -> ScorePart:
+    if volunteer.community_id == need.community_id:
+        return ScorePart("distance", DISTANCE_WEIGHT, 1.0,
+                         _("Lives in %(community)s") % {"community": need.community.name})
+    if volunteer.serves:
+        return ScorePart("distance", DISTANCE_WEIGHT, AREA_VALUE,
+                         _("Serves %(community)s") % {"community": need.community.name})
+    return ScorePart("distance", DISTANCE_WEIGHT, 0.0, _("Outside their service area"))
 
 
 def _category(resource: Resource, need: Need) -> ScorePart:
@@ -165,13 +230,17 @@ def available_in(slots: list[dict], start: datetime, end: datetime) -> bool:
 
 
 def _availability(resource: Resource, need: Need) -> ScorePart:
+    return _slots(resource.availability, need)
+
+
+def _slots(slots: list[dict], need: Need) -> ScorePart:
     if need.preferred_from is None and need.preferred_until is None:
         return ScorePart("availability", AVAILABILITY_WEIGHT, UNKNOWN_VALUE, _("No preferred time given"))
-    if not resource.availability:
+    if not slots:
         return ScorePart("availability", AVAILABILITY_WEIGHT, UNKNOWN_VALUE, _("Times by arrangement"))
     start = need.preferred_from or need.preferred_until - OPEN_WINDOW
     end = need.preferred_until or need.preferred_from + OPEN_WINDOW
-    if available_in(resource.availability, _local(start), _local(end)):
+    if available_in(slots, _local(start), _local(end)):
         return ScorePart("availability", AVAILABILITY_WEIGHT, 1.0, _("Available in the preferred time"))
     return ScorePart("availability", AVAILABILITY_WEIGHT, 0.0, _("Not available in the preferred time"))
 

@@ -26,3 +26,20 @@ class Skill(models.TextChoices):
     ORDER = "order", _("order keeping and patrol")
     EVENT = "event", _("event organising")
     OTHER = "other", _("other")
+
+
+# Which skills help with which need category (by the code of the need's top category, see the needs
+# app's seeded categories). Matching ranks volunteers whose skills meet the need's category; a
+# sub-category uses its parent's entry.
+NEED_CATEGORY_SKILLS: dict[str, frozenset[str]] = {
+    "errands": frozenset({Skill.DRIVING, Skill.ELDERLY_CARE, Skill.OTHER}),
+    "elderly_disabled": frozenset({Skill.ELDERLY_CARE, Skill.MEDICAL}),
+    "health": frozenset({Skill.MEDICAL, Skill.PSYCHOLOGY}),
+    "legal": frozenset({Skill.LEGAL}),
+    "tutoring": frozenset({Skill.TEACHING, Skill.CHILD_CARE, Skill.IT, Skill.TRANSLATION}),
+    "counselling": frozenset({Skill.PSYCHOLOGY}),
+    "repairs": frozenset({Skill.REPAIR, Skill.IT}),
+    "sanitation": frozenset({Skill.CLEANING, Skill.ORDER}),
+    "culture_sports": frozenset({Skill.ARTS, Skill.EVENT, Skill.PHOTOGRAPHY, Skill.TEACHING}),
+    "other": frozenset({Skill.OTHER}),
+}
