@@ -14,6 +14,7 @@ from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
 from jusha.projects.api import router as projects_router
 from jusha.resources.api import router as resources_router
+from jusha.volunteers.api import router as volunteers_router
 from jusha.wishes.api import router as wishes_router
 
 api = NinjaAPI(title="Jusha API", version="1", urls_namespace="api")
@@ -59,3 +60,4 @@ api.add_router("/wishes", wishes_router)
 api.add_router("/projects", projects_router)
 api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
+api.add_router("/volunteers", volunteers_router)
