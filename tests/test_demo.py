@@ -340,3 +340,20 @@ def test_moving_a_demo_need_within_its_day_never_carries_it_past_now():
     for seed in range(300):
         at = now - datetime.timedelta(minutes=30 + seed)
         assert _daytime(random.Random(seed), at, now=now) <= now - datetime.timedelta(minutes=30)
+
+
+def test_two_hundred_volunteers_mostly_approved_with_unique_numbers_and_some_unit_teams(demo):
+    from jusha.volunteers import idnumbers
+    from jusha.volunteers.models import NumberSequence, Volunteer
+
+    volunteers = list(Volunteer.objects.filter(community__subdistrict=demo))
+    assert len(volunteers) == 200
+    by_status = {s: sum(v.status == s for v in volunteers) for s in Volunteer.Status.values}
+    assert by_status["approved"] > 120 and all(by_status[s] > 0 for s in Volunteer.Status.values)
+    numbers = [v.number for v in volunteers if v.number]
+    assert len(numbers) == len(set(numbers)) and all(v.number for v in volunteers if v.status == "approved")
+    assert NumberSequence.objects.get(subdistrict=demo).last == len(numbers)
+    assert any(v.member_unit_id for v in volunteers)
+    sample = volunteers[0]
+    assert idnumbers.unseal(sample.id_number_encrypted).endswith(sample.id_number_last4)
+    assert Volunteer.objects.get(user__mobile=RESIDENT_MOBILE).status == "approved"

@@ -33,6 +33,8 @@ from jusha.projects.demo import seed_projects
 from jusha.projects.models import ServiceProject
 from jusha.resources.demo import seed_resources
 from jusha.resources.models import Resource
+from jusha.volunteers.demo import seed_volunteers
+from jusha.volunteers.models import Volunteer
 from jusha.wishes.demo import seed_wishes
 from jusha.wishes.models import MicroWish
 
@@ -121,6 +123,7 @@ def demo_counts() -> dict[str, int]:
         "needs": Need.objects.filter(community__subdistrict=sub).count(),
         "resources": Resource.objects.filter(member_unit__alliance__subdistrict=sub).count(),
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
+        "volunteers": Volunteer.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
     }
@@ -164,6 +167,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "needs": Need._meta.verbose_name_plural,
         "resources": Resource._meta.verbose_name_plural,
         "micro-wishes": MicroWish._meta.verbose_name_plural,
+        "volunteers": Volunteer._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
@@ -213,6 +217,8 @@ class _DemoWorld:
             (Role.RESIDENT.label, self.residents),
             (Need._meta.verbose_name_plural, self.needs),
             (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
+            (Volunteer._meta.verbose_name_plural, lambda: seed_volunteers(self.subdistrict,
+                                                                          resident_mobile=RESIDENT_MOBILE)),
             (ServiceProject._meta.verbose_name_plural, self.projects),
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
