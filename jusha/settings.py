@@ -5,6 +5,7 @@ cannot be understood stops start-up instead of silently falling back. The defaul
 production ones; `jusha demo` and the test runner switch DEBUG on explicitly.
 """
 
+import base64
 import os
 from pathlib import Path
 
@@ -304,6 +305,14 @@ JUSHA_VOLUNTEER_ID_STORAGE = os.environ.get("JUSHA_VOLUNTEER_ID_STORAGE", "encry
 if JUSHA_VOLUNTEER_ID_STORAGE not in {"encrypted", "none"}:
     raise ImproperlyConfigured(f"JUSHA_VOLUNTEER_ID_STORAGE={JUSHA_VOLUNTEER_ID_STORAGE!r} is not encrypted or none")
 JUSHA_VOLUNTEER_ID_KEY = env_secret("JUSHA_VOLUNTEER_ID_KEY")
+if JUSHA_VOLUNTEER_ID_KEY:
+    # A wrong key would only fail at the first application; say so at start-up instead.
+    try:
+        _key_ok = len(base64.urlsafe_b64decode(JUSHA_VOLUNTEER_ID_KEY.encode())) == 32
+    except ValueError:
+        _key_ok = False
+    if not _key_ok:
+        raise ImproperlyConfigured("JUSHA_VOLUNTEER_ID_KEY is not a Fernet key (32 url-safe base64-encoded bytes)")
 # How many needs one volunteer may hold at once (claimed from the board, or matched and accepted).
 JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS = env_int("JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS", 3)
 
