@@ -37,6 +37,9 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   logged-in person sees the public summary of the year's service items and of running projects.
 - devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
   command operators (and staff) review the detections waiting below the confidence threshold.
+- Open311: everyone, even anonymous, reads the requests apps posted (public fields only); subdistrict
+  staff create and revoke the apps' keys (one Open311 endpoint serves the whole deployment); command
+  operators and subdistrict staff place address-only requests on the map.
 """
 
 from collections.abc import Callable
@@ -100,14 +103,18 @@ class Action(StrEnum):
     CASE_CATEGORY_CHANGE = "cases.change_category"
     DEVICE_MANAGE = "devices.manage"
     DETECTION_REVIEW = "devices.review"
+    OPEN311_VIEW = "open311.view"
+    OPEN311_KEY_MANAGE = "open311.manage_keys"
+    OPEN311_PLACE = "open311.place"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 # A case is rated by its reporters and handled by its assignee, never by an administrator for them.
 OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
-# from them) and the summary of the year's service projects.
-SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
+# from them), the summary of the year's service projects and the Open311 requests.
+SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
+                               Action.OPEN311_VIEW})
 
 
 @dataclass
@@ -336,6 +343,12 @@ def _general(actor: Actor, action: Action) -> bool:
     if action is Action.DEVICE_MANAGE:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.DETECTION_REVIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action is Action.OPEN311_VIEW:
+        return True
+    if action is Action.OPEN311_KEY_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.OPEN311_PLACE:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
     return actor.is_admin
 
@@ -830,3 +843,23 @@ def _device_subdistrict(actor: Actor) -> Q | None:
 @rule("devices.Detection", Action.DETECTION_REVIEW)
 def _detection_review(actor: Actor) -> Q | None:
     return _in("device__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+# --- Open311 ------------------------------------------------------------------------------------
+
+@rule("open311.ServiceRequest", Action.OPEN311_VIEW)
+def _open311_view(actor: Actor) -> Q:
+    # Published once it is in cases; an address-only request waiting to be placed has no id yet.
+    return Q(report__isnull=False)
+
+
+@rule("open311.ApiClient", Action.OPEN311_KEY_MANAGE)
+def _open311_keys(actor: Actor) -> Q | None:
+    # The keys are for the deployment's one Open311 endpoint, not for one subdistrict.
+    return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF) else None
+
+
+@rule("open311.ServiceRequest", Action.OPEN311_PLACE)
+def _open311_place(actor: Actor) -> Q | None:
+    # Not yet on the map, so in no subdistrict yet: every command center may place it.
+    return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR) else None

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
+    "jusha.open311",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",
@@ -298,5 +299,9 @@ JUSHA_CASE_DUPLICATE_HOURS = env_int("JUSHA_CASE_DUPLICATE_HOURS", 24)
 JUSHA_CASE_REOPEN_DAYS = env_int("JUSHA_CASE_REOPEN_DAYS", 7)
 # How long a case stage may stay overdue (督办) before the subdistrict's staff are told (escalation).
 JUSHA_CASE_ESCALATE_AFTER_MINUTES = env_int("JUSHA_CASE_ESCALATE_AFTER_MINUTES", 120)
+# Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id this endpoint answers to (another one is a
+# 404; none is fine), and the contact the discovery document gives to app developers.
+JUSHA_OPEN311_JURISDICTION = os.environ.get("JUSHA_OPEN311_JURISDICTION", "jusha")
+JUSHA_OPEN311_CONTACT = os.environ.get("JUSHA_OPEN311_CONTACT", "")
 
 JUSHA_SITE_NAME = _("Jusha")
