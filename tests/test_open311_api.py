@@ -504,7 +504,17 @@ def test_odd_queries_never_fail_the_server(world, client, fmt, url, data):
 def test_odd_posts_never_fail_the_server(world, client, app, fmt, data):
     response = post(client, fmt, app, **data)
     assert response.status_code < 500
-    error(post(client, fmt, "\x00", lat="30.305", long="120.305"), fmt, 403)
+    error(post(client, fmt, "\x00", lat="30.305", long="120.305"), fmt, 400)  # a NUL is refused first
+
+
+def test_control_characters_stay_out_of_the_xml(world, client, app, fmt):
+    answer = created(client, fmt, app, description="晾晒\x01\x0b衣物\n二楼")
+    response = client.get(f"{BASE}/requests/{answer['service_request_id']}.{fmt}")
+    _root, body = parse(response, fmt)  # XML: well-formed, or defusedxml would not read it
+    assert body[0]["description"] in ("晾晒衣物\n二楼", "晾晒\x01\x0b衣物\n二楼")
+    for data in ({"description": "a\x00b"}, {"attribute[x\x00]": "1"}, {"service_code": "SJ\x00"}):
+        error(post(client, fmt, app, lat="30.305", long="120.305", **data), fmt, 400)
+    error(client.get(f"{BASE}/requests.{fmt}", {"service_code": "SJ\x00"}), fmt, 400)
 
 
 def test_a_malformed_multipart_body_is_a_400(world, client, app, fmt):

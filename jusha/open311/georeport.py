@@ -8,6 +8,7 @@ they stay strings in JSON ("001" keeps its zeros).
 """
 
 import json
+import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -18,6 +19,8 @@ JSON = "json"
 FORMATS = (XML, JSON)
 CONTENT_TYPES = {XML: "text/xml; charset=utf-8", JSON: "application/json; charset=utf-8"}
 MEDIA_TYPES = {XML: "text/xml", JSON: "application/json"}
+# Characters XML 1.0 cannot carry at all (stored text may hold them; the document must stay well-formed).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _fill(element: Element, value) -> None:

@@ -49,6 +49,8 @@ def endpoint(*methods: str):
                 if request.method not in methods and not (request.method == "HEAD" and "GET" in methods):
                     raise Refused(405, _("Method not allowed here."))
                 data = request.POST if request.method == "POST" else request.GET
+                if _has_nul(data, kwargs):
+                    raise Refused(400, _("Parameters may not contain NUL characters."))
                 jurisdiction = data.get("jurisdiction_id", "").strip()
                 if jurisdiction and jurisdiction != settings.JUSHA_OPEN311_JURISDICTION:
                     raise Refused(404, _("jurisdiction_id was not found."))
@@ -66,6 +68,12 @@ def endpoint(*methods: str):
         return wrapper
 
     return decorate
+
+
+def _has_nul(data, kwargs) -> bool:
+    """A NUL anywhere in the input: PostgreSQL cannot even compare such a string, so refuse it first."""
+    return any("\x00" in name or any("\x00" in value for value in data.getlist(name)) for name in data) or any(
+        "\x00" in value for value in kwargs.values())
 
 
 def _w3c(moment) -> str | None:
