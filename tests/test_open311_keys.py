@@ -185,3 +185,24 @@ def test_the_console_places_an_address_only_request(world, setup, client):
     assert client.post(url, {"lng": "120.303", "lat": "30.303"}).status_code == 404  # no longer waiting
     token = client.get(f"{BASE}/tokens/{waiting.token}.json").json()
     assert token[0]["service_request_id"] == waiting.service_request_id
+
+
+# --- the admin: service attributes ------------------------------------------------------------------------
+
+def test_administrators_define_attributes_in_the_admin_audited(world, setup, client):
+    from tests.open311_helpers import category
+
+    _login(client, world.admin)
+    for url in ("/admin/open311/serviceattribute/", "/admin/open311/servicerequest/", "/admin/open311/apiclient/",
+                "/admin/open311/serviceattribute/add/"):
+        assert client.get(url).status_code == 200, url
+    form = {"category": category().pk, "code": "kind", "variable": "on", "datatype": "singlevaluelist",
+            "order": "1", "description": "What is hung out?", "datatype_description": "", "values": "[]"}
+    assert client.post("/admin/open311/serviceattribute/add/", form).status_code == 200  # a list needs values
+    top = category("SJ01")
+    assert client.post("/admin/open311/serviceattribute/add/", {**form, "category": top.pk}).status_code == 200
+    form["values"] = '[{"key": "1", "name": "衣物"}, {"key": "2", "name": "被褥"}]'
+    assert client.post("/admin/open311/serviceattribute/add/", form).status_code == 302
+    assert AuditEntry.objects.filter(action="open311.admin_add").count() == 1
+    definition = client.get(f"{BASE}/services/{category().code}.json").json()
+    assert [v["key"] for v in definition["attributes"][0]["values"]] == ["1", "2"]

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from jusha.audit.admin_mixins import AuditedAdminMixin
 
-from .models import ServiceAttribute
+from .models import ApiClient, ServiceAttribute, ServiceRequest
 
 
 @admin.register(ServiceAttribute)
@@ -21,3 +21,29 @@ class ServiceAttributeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
             kwargs["queryset"] = CaseCategory.objects.filter(parent__isnull=False).order_by("code")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Keys change only in the console (audited); requests only through the API and the console."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ReadOnlyAdmin):
+    list_display = ["name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "client", "category", "report", "address_string"]
+    list_filter = ["client", "category"]
+    list_select_related = ["client", "category", "report"]
