@@ -174,6 +174,7 @@ def test_posting_needs_a_valid_unrevoked_key(world, client, app, fmt):
 def test_posting_is_not_subject_to_csrf(world, app, fmt):
     strict = Client(enforce_csrf_checks=True)
     assert created(strict, fmt, app)["service_request_id"]
+    error(strict.post(f"{BASE}/services.{fmt}"), fmt, 405)
 
 
 # --- POST requests: into cases --------------------------------------------------------------------
