@@ -42,6 +42,9 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   their subdistrict's; a unit liaison registers their unit's staff as its volunteer team and sees those
   records; an approved volunteer claims needs of the communities they serve from the board, a
   suspended one no longer.
+- Open311: everyone, even anonymous, reads the requests apps posted (public fields only); subdistrict
+  staff create and revoke the apps' keys (one Open311 endpoint serves the whole deployment); command
+  operators and subdistrict staff place address-only requests on the map.
 """
 
 from collections.abc import Callable
@@ -111,6 +114,9 @@ class Action(StrEnum):
     VOLUNTEER_REVIEW = "volunteers.review"
     VOLUNTEER_REVEAL_ID = "volunteers.reveal_id"
     VOLUNTEER_REGISTER_TEAM = "volunteers.register_team"
+    OPEN311_VIEW = "open311.view"
+    OPEN311_KEY_MANAGE = "open311.manage_keys"
+    OPEN311_PLACE = "open311.place"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -118,8 +124,9 @@ class Action(StrEnum):
 # a volunteer record is changed or withdrawn by its volunteer only.
 OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.VOLUNTEER_EDIT})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
-# from them) and the summary of the year's service projects.
-SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
+# from them), the summary of the year's service projects and the Open311 requests.
+SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
+                               Action.OPEN311_VIEW})
 
 
 @dataclass
@@ -374,6 +381,12 @@ def _general(actor: Actor, action: Action) -> bool:
         )
     if action is Action.VOLUNTEER_REGISTER_TEAM:
         return actor.is_admin or bool(actor.member_units)
+    if action is Action.OPEN311_VIEW:
+        return True
+    if action is Action.OPEN311_KEY_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.OPEN311_PLACE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
     return actor.is_admin
 
 
@@ -903,3 +916,21 @@ def _volunteer_review(actor: Actor) -> Q | None:
 @rule("orgs.MemberUnit", Action.VOLUNTEER_REGISTER_TEAM)
 def _volunteer_team(actor: Actor) -> Q | None:
     return _in("pk", actor.member_units)
+# --- Open311 ------------------------------------------------------------------------------------
+
+@rule("open311.ServiceRequest", Action.OPEN311_VIEW)
+def _open311_view(actor: Actor) -> Q:
+    # Published once it is in cases; an address-only request waiting to be placed has no id yet.
+    return Q(report__isnull=False)
+
+
+@rule("open311.ApiClient", Action.OPEN311_KEY_MANAGE)
+def _open311_keys(actor: Actor) -> Q | None:
+    # The keys are for the deployment's one Open311 endpoint, not for one subdistrict.
+    return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF) else None
+
+
+@rule("open311.ServiceRequest", Action.OPEN311_PLACE)
+def _open311_place(actor: Actor) -> Q | None:
+    # Not yet on the map, so in no subdistrict yet: every command center may place it.
+    return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR) else None

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
+    "jusha.open311",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",
@@ -315,5 +316,10 @@ if JUSHA_VOLUNTEER_ID_KEY:
         raise ImproperlyConfigured("JUSHA_VOLUNTEER_ID_KEY is not a Fernet key (32 url-safe base64-encoded bytes)")
 # How many needs one volunteer may hold at once (claimed from the board, or matched and accepted).
 JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS = env_int("JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS", 3)
+
+# Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id this endpoint answers to (another one is a
+# 404; none is fine), and the contact the discovery document gives to app developers.
+JUSHA_OPEN311_JURISDICTION = os.environ.get("JUSHA_OPEN311_JURISDICTION", "jusha")
+JUSHA_OPEN311_CONTACT = os.environ.get("JUSHA_OPEN311_CONTACT", "")
 
 JUSHA_SITE_NAME = _("Jusha")

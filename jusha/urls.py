@@ -22,6 +22,7 @@ urlpatterns = [
     path("console/cases/", include("jusha.cases.console_urls")),
     path("console/devices/", include("jusha.devices.console_urls")),
     path("console/volunteers/", include("jusha.volunteers.console_urls")),
+    path("console/open311/", include("jusha.open311.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
@@ -29,5 +30,6 @@ urlpatterns = [
     path("projects/", include("jusha.projects.urls")),
     path("cases/", include("jusha.cases.urls")),
     path("volunteers/", include("jusha.volunteers.urls")),
+    path("open311/v2/", include("jusha.open311.urls")),
     path("", include("jusha.web.urls")),
 ]

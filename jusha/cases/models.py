@@ -99,6 +99,8 @@ class Source(models.TextChoices):
     SENSOR = "sensor", _("sensor")
     PATROL = "patrol", _("patrol")
     HOTLINE = "hotline", _("hotline 12345")
+    # Another city app, through the Open311 GeoReport v2 server (jusha.open311).
+    OPEN311 = "open311", _("Open311 app")
 
 
 class Case(models.Model):

@@ -400,6 +400,30 @@ def device_report(*, source: str, category, description: str, place: Place,
     return case, report, False
 
 
+def open311_report(*, category, description: str, place: Place, address: str = "",
+                   at: datetime | None = None) -> tuple[Case, Report, bool]:
+    """Another city app reports a problem through Open311 (jusha.open311): (case, report, attached).
+
+    Like a device's report: nobody can be asked whether to follow a nearby case, so the report joins the
+    nearest open case of the same category nearby by itself, else it opens a new case for the center.
+    The caller has authenticated the app's key and audits the request; runs inside its transaction."""
+    category = _category(category)
+    description = _text(description, field="description", limit=TEXT_MAX_LENGTH, required=True,
+                        missing=_("Describe the problem."))
+    address = _text(address, field="address", limit=ADDRESS_MAX_LENGTH, required=False)
+    now = at or clock.now()
+    nearby = nearby_open_cases(category=category, lng=place.lng, lat=place.lat, at=now)
+    if nearby:
+        case = Case.objects.select_for_update().get(pk=nearby[0].pk)
+        report = Report.objects.create(case=case, source=Source.OPEN311, category=category, description=description,
+                                       lng=place.lng, lat=place.lat, followed=True, created_at=now)
+        _move(case, Step.FOLLOW, actor=None, after={"report": report.pk, "source": Source.OPEN311})
+        return case, report, True
+    case, report = _open_case(actor=None, source=Source.OPEN311, category=category, description=description,
+                              place=place, address=address, at=now)
+    return case, report, False
+
+
 # --- the command center --------------------------------------------------------------------------
 
 def case_accept(*, actor, case: Case | int) -> Case:
