@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
+    "jusha.indicators",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/onboarding/", include("jusha.onboarding.urls")),
     path("console/cases/", include("jusha.cases.console_urls")),
     path("console/devices/", include("jusha.devices.console_urls")),
+    path("console/indicators/", include("jusha.indicators.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),

@@ -287,6 +287,8 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
+        # The indicators count steps (accept, file, dispatch, close …) of a period: jusha/indicators.
+        indexes = [models.Index(fields=["step", "at"], name="case_event_step_at")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} @ {self.at:%Y-%m-%d %H:%M}"
@@ -357,6 +359,9 @@ class CaseDeadline(models.Model):
                          name="case_deadline_to_flag"),
             models.Index(fields=["overdue_at"], condition=Q(ended_at__isnull=True, escalated_at__isnull=True),
                          name="case_deadline_to_escalate"),
+            # The indicators: clocks due in a period (按期处置, 应结案), clocks ended in one (mean times).
+            models.Index(fields=["stage", "due_at"], name="case_deadline_stage_due"),
+            models.Index(fields=["stage", "ended_at"], name="case_deadline_stage_ended"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(escalated_at__isnull=True) | Q(overdue_at__isnull=False),
