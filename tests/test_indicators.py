@@ -8,11 +8,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jusha.cases.models import Case, Report
+from jusha import permissions
+from jusha.cases.models import Case, CaseDeadline, CaseEvent, Report
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.indicators import selectors
 from jusha.indicators.periods import Period
 from jusha.indicators.selectors import IndicatorFilter
+from jusha.permissions import Action
 from tests.cases_helpers import DRYING, bring_to, category
 from tests.indicators_helpers import NOW, make_case, november, t
 
@@ -284,6 +286,22 @@ def test_community_staff_see_only_their_communitys_numbers(world, cases):
     assert chenjing.total.counts == everyone[str(world.yanlan.pk)].counts
     # Asking for the other community gives nothing, not its numbers.
     assert selectors.indicators(world.lina, month(community=world.yanlan.pk)).total.counts["accepted"] == 0
+
+
+@pytest.mark.parametrize(("who", "cases_counted"), [
+    ("admin", "ABCDEFG"), ("liuyang", "ABCDEFG"), ("zhaolei", "ABCDEFG"), ("sunmin", "ABCDEFG"),
+    ("lina", "ACDFG"), ("chenjing", "BE"), ("wangfang", ""), ("wugang", ""), ("zhouqiang", ""), ("zhengli", ""),
+])
+def test_which_cases_enter_whose_figures(world, cases, who, cases_counted):
+    """Role × case: by place only. 吴刚's team has B and 周强 works 智格一, yet neither reads indicators."""
+    person = getattr(world, who)
+    counted = permissions.visible(person, Action.INDICATOR_VIEW, Case.objects.all())
+    assert "".join(sorted(c.description for c in counted)) == cases_counted
+    events = permissions.visible(person, Action.INDICATOR_VIEW, CaseEvent.objects.all())
+    clocks = permissions.visible(person, Action.INDICATOR_VIEW, CaseDeadline.objects.all())
+    assert {e.case.description for e in events} == {c.description for c in counted} == {
+        d.case.description for d in clocks}
+    assert permissions.can(person, Action.INDICATOR_VIEW) == bool(cases_counted)
 
 
 @pytest.mark.parametrize(("who", "sees"), [

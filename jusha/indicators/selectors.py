@@ -14,7 +14,18 @@ their subdistrict, or their community for community staff).
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DateTimeField, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+)
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,20 +174,23 @@ def _scoped(user, model, filters: IndicatorFilter, prefix: str = "case__"):
     return qs.order_by()  # no default ordering: it would join the GROUP BY
 
 
+def _group_key(filters: IndicatorFilter, anchor: str, prefix: str):
+    if filters.group == "period":
+        return Trunc(anchor, filters.bucket, output_field=DateTimeField(), tzinfo=timezone.get_current_timezone())
+    return F(prefix + filters.group)
+
+
+def _key(group):
+    return timezone.localtime(group).date() if isinstance(group, datetime) else group
+
+
 def _grouped(qs, filters: IndicatorFilter, anchor: str, prefix: str, aggregates: dict) -> dict:
     """{group key: {aggregate: value}}, counted in one query; the key None is the whole period."""
     if filters.group == "total":
         return {None: qs.aggregate(**aggregates)}
-    if filters.group == "period":
-        key = Trunc(anchor, filters.bucket, output_field=DateTimeField(), tzinfo=timezone.get_current_timezone())
-    else:
-        key = F(prefix + filters.group)
     result = {}
-    for row in qs.annotate(g=key).values("g").annotate(**aggregates):
-        group = row.pop("g")
-        if isinstance(group, datetime):
-            group = timezone.localtime(group).date()
-        result[group] = row
+    for row in qs.annotate(g=_group_key(filters, anchor, prefix)).values("g").annotate(**aggregates):
+        result[_key(row.pop("g"))] = row
     return result
 
 
@@ -225,28 +239,51 @@ def _counted(user, filters: IndicatorFilter) -> dict:
         for stage in ("accept", "dispatch", "handle")}))
 
     # 4. Handling clocks due in the period (应处置); a case's first one sets when it is due to close (应结案).
-    def case_has(*steps_, before=end):
-        return Q(Exists(CaseEvent.objects.filter(case=OuterRef("case"), step__in=steps_, at__lt=before)))
+    # Each clock's facts are worked out once (every EXISTS once per row) and the clocks counted per
+    # combination of facts; the few dozen combinations are then added up by the definitions in _tally.
+    def case_has(*steps_):
+        # Closing, rework and extensions all come after the handling clock started; saying so keeps each
+        # check a probe of one case's events, where a bare `at < end` let PostgreSQL hash every such
+        # event of all time.
+        return Exists(CaseEvent.objects.filter(case=OuterRef("case"), step__in=steps_,
+                                               at__gte=OuterRef("started_at"), at__lt=end))
 
-    first = ~Q(Exists(CaseDeadline.objects.filter(case=OuterRef("case"), stage=HANDLE,
-                                                  started_at__lt=OuterRef("started_at"))))
-    closed = case_has(Step.CLOSE)
-    # A clock not yet due and not yet met could still be met: it is counted once it is due or done.
-    due_handle = Q(due_at__lte=now) | Q(met=True)
-    due_close = first & (Q(due_at__lte=now) | closed)
-    in_time = Q(met=True, ended_at__lte=F("due_at"))
-    due = _scoped(user, CaseDeadline, filters).filter(stage=HANDLE, due_at__gte=start, due_at__lt=end)
-    add(_grouped(due, filters, "due_at", "case__", {
-        "due_handle": Count("pk", filter=due_handle),
-        "handled_on_time": Count("pk", filter=in_time),
-        "due_close": Count("pk", filter=due_close),
-        "closed": Count("pk", filter=first & closed),
-        "closed_on_time": Count("pk", filter=first & closed & in_time
-                                & ~case_has(Step.REWORK, Step.SPOT_CHECK_FAIL)),
-        "reworked": Count("pk", filter=due_close & case_has(Step.REWORK, Step.SPOT_CHECK_FAIL)),
-        "extended": Count("pk", filter=due_close & case_has(Step.EXTENSION_APPROVE)),
-    }))
+    facts = {
+        "first": ~Exists(CaseDeadline.objects.filter(case=OuterRef("case"), stage=HANDLE,
+                                                     started_at__lt=OuterRef("started_at"))),
+        "closed": case_has(Step.CLOSE),
+        "reworked": case_has(Step.REWORK, Step.SPOT_CHECK_FAIL),
+        "extended": case_has(Step.EXTENSION_APPROVE),
+        "due_now": ExpressionWrapper(Q(due_at__lte=now), output_field=BooleanField()),
+        "in_time": ExpressionWrapper(Q(met=True, ended_at__lte=F("due_at")), output_field=BooleanField()),
+    }
+    due = _scoped(user, CaseDeadline, filters).filter(stage=HANDLE, due_at__gte=start, due_at__lt=end).annotate(
+        **{f"is_{name}": fact for name, fact in facts.items()})
+    columns = ["met", *(f"is_{name}" for name in facts)]
+    if filters.group != "total":
+        due = due.annotate(g=_group_key(filters, "due_at", "case__"))
+        columns.insert(0, "g")
+    for row in due.values(*columns).annotate(n=Count("pk")):
+        _tally(merged.setdefault(_key(row.get("g")), {}), row)
     return merged
+
+
+def _tally(counts: dict, row: dict) -> None:
+    """Add `row["n"]` handling clocks sharing one combination of facts to the counts they belong to."""
+    n, first, closed = row["n"], row["is_first"], row["is_closed"]
+    # A clock not yet due and not yet met could still be met: it is counted once it is due or done.
+    due_handle = row["is_due_now"] or row["met"]
+    due_close = first and (row["is_due_now"] or closed)
+    for code, belongs in (
+        ("due_handle", due_handle),
+        ("handled_on_time", row["is_in_time"]),
+        ("due_close", due_close),
+        ("closed", first and closed),
+        ("closed_on_time", first and closed and row["is_in_time"] and not row["is_reworked"]),
+        ("reworked", due_close and row["is_reworked"]),
+        ("extended", due_close and row["is_extended"]),
+    ):
+        counts[code] = counts.get(code, 0) + (n if belongs else 0)
 
 
 def _percent(numerator: int, denominator: int) -> float | None:
