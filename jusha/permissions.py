@@ -21,6 +21,9 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   staff see and command all of their subdistrict's; supervisors see them and verify or spot-check; community
   staff see their community's; a team sees only the cases dispatched to it; a grid worker their grids'
   cases and their own tasks;
+- case indicators (立案率, 按期结案率 …): an administrator reads everyone's, a subdistrict's staff, command
+  operators and supervisors their subdistrict's, community staff their community's; reporters, teams and
+  grid workers none (a case they reported or worked elsewhere never enters someone's figures);
 - a resident sees their own needs and the public board (open needs without name, phone or exact
   place); a unit liaison sees the needs offered to, taken on or done by their unit; community staff
   see and triage their community's needs; subdistrict staff see and triage all of their subdistrict's;
@@ -106,6 +109,7 @@ class Action(StrEnum):
     CASE_RATE = "cases.rate"
     CASE_PATROL = "cases.patrol"
     CASE_CATEGORY_CHANGE = "cases.change_category"
+    INDICATOR_VIEW = "cases.view_indicators"
     DEVICE_MANAGE = "devices.manage"
     DETECTION_REVIEW = "devices.review"
     VOLUNTEER_APPLY = "volunteers.apply"
@@ -369,6 +373,9 @@ def _general(actor: Actor, action: Action) -> bool:
         return bool(actor.grids or actor.teams)
     if action is Action.CASE_PATROL:
         return bool(actor.grids)
+    if action is Action.INDICATOR_VIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(*_SUBDISTRICT_WIDE)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF))
     if action is Action.DEVICE_MANAGE:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.DETECTION_REVIEW:
@@ -864,6 +871,29 @@ def _case_rate(actor: Actor) -> Q | None:
         return None
     return Q(pk__in=Report.objects.filter(reporter=actor.user_id).values("case"))
 
+
+# The indicators count by place only: unlike CASE_VIEW, a reporter's own cases or a team's tasks elsewhere
+# never enter the figures, so a community's numbers are the same whoever of its staff reads them.
+def _indicator_scope(actor: Actor, field: str = "") -> Q | None:
+    return _any(_in(f"{field}community__subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE)),
+                _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)))
+
+
+@rule("cases.Case", Action.INDICATOR_VIEW)
+def _indicator_cases(actor: Actor) -> Q | None:
+    return _indicator_scope(actor)
+
+
+@rule("places.Community", Action.INDICATOR_VIEW)
+def _indicator_communities(actor: Actor) -> Q | None:
+    return _any(_in("subdistrict", actor.subdistricts_as(*_SUBDISTRICT_WIDE)),
+                _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)))
+
+
+@rule("cases.CaseEvent", Action.INDICATOR_VIEW)
+@rule("cases.CaseDeadline", Action.INDICATOR_VIEW)
+def _indicator_case_rows(actor: Actor) -> Q | None:
+    return _indicator_scope(actor, "case__")
 
 
 # --- devices --------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "jusha.cases",
     "jusha.devices",
     "jusha.open311",
+    "jusha.indicators",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",

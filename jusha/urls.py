@@ -23,6 +23,7 @@ urlpatterns = [
     path("console/devices/", include("jusha.devices.console_urls")),
     path("console/volunteers/", include("jusha.volunteers.console_urls")),
     path("console/open311/", include("jusha.open311.console_urls")),
+    path("console/indicators/", include("jusha.indicators.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),

@@ -289,6 +289,12 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
+        indexes = [
+            # The indicators count the steps (accept, file, dispatch, close …) of a period, and ask of one
+            # case whether it was closed, reworked or extended by a time: jusha/indicators.
+            models.Index(fields=["step", "at"], name="case_event_step_at"),
+            models.Index(fields=["case", "step", "at"], name="case_event_case_step_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} @ {self.at:%Y-%m-%d %H:%M}"
@@ -359,6 +365,10 @@ class CaseDeadline(models.Model):
                          name="case_deadline_to_flag"),
             models.Index(fields=["overdue_at"], condition=Q(ended_at__isnull=True, escalated_at__isnull=True),
                          name="case_deadline_to_escalate"),
+            # The indicators: clocks due in a period (按期处置, 应结案), clocks ended in one (mean times).
+            models.Index(fields=["stage", "due_at"], name="case_deadline_stage_due"),
+            models.Index(fields=["stage", "ended_at"], name="case_deadline_stage_ended"),
+            models.Index(fields=["case", "stage", "started_at"], name="case_deadline_case_stage"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(escalated_at__isnull=True) | Q(overdue_at__isnull=False),

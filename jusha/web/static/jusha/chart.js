@@ -2,7 +2,9 @@
 //
 //   data-jusha-chart  "bar" or "line"
 //   data-source       id of a <script type="application/json"> holding {"labels": [...], "values": [...]}
-//                     (Django's json_script filter writes exactly that)
+//                     (Django's json_script filter writes exactly that), or, for several series with a
+//                     legend, {"labels": [...], "series": [{"name": "...", "values": [...]}], "unit": "%"}
+//                     (a null value is a gap: nothing to divide by)
 //
 // Renders as SVG (crisper, and readable by tests), follows the page's font and size (so the
 // elderly mode's larger text carries over), resizes with the window, and sets data-ready="true".
@@ -21,15 +23,21 @@
     if (!source) throw new Error(`no data element #${el.dataset.source}`);
     const data = JSON.parse(source.textContent || "{}");
     const labels = Array.isArray(data.labels) ? data.labels.map(String) : [];
-    const values = Array.isArray(data.values) ? data.values.map((v) => (v == null ? null : Number(v))) : [];
-    return { labels, values };
+    const numbers = (list) => (Array.isArray(list) ? list.map((v) => (v == null ? null : Number(v))) : []);
+    const series = Array.isArray(data.series)
+      ? data.series.map((s) => ({ name: String(s.name || ""), values: numbers(s.values) }))
+      : [{ name: "", values: numbers(data.values) }];
+    return { labels, series, unit: typeof data.unit === "string" ? data.unit : "" };
   }
 
   function render(el) {
     const echarts = window.echarts;
     if (!echarts) throw new Error("ECharts is not loaded");
     const kind = el.dataset.jushaChart === "line" ? "line" : "bar";
-    const { labels, values } = readData(el);
+    const { labels, series, unit } = readData(el);
+    const several = series.length > 1;
+    // A few distinguishable colours after the brand's, for charts with a legend.
+    const palette = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a"];
     const style = getComputedStyle(el);
     const fontSize = Math.max(12, Math.round(parseFloat(style.fontSize) * 0.875)) || 14;
     const text = cssVar(el, "--text", "#1f1f1f");
@@ -41,7 +49,8 @@
       animation: false,
       aria: { enabled: false }, // the element carries its own role="img" and aria-label
       textStyle: { fontFamily: style.fontFamily, fontSize, color: text },
-      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: several ? 56 : 32, bottom: 8, containLabel: true },
+      legend: several ? { top: 0, textStyle: { color: text, fontSize } } : undefined,
       tooltip: { trigger: "axis", textStyle: { fontSize } },
       xAxis: {
         type: "category",
@@ -52,19 +61,24 @@
       },
       yAxis: {
         type: "value",
-        minInterval: 1,
-        axisLabel: { color: muted, fontSize },
+        minInterval: unit ? undefined : 1,
+        axisLabel: { color: muted, fontSize, formatter: unit ? `{value}${unit}` : "{value}" },
         splitLine: { lineStyle: { color: "#e0e0e0" } },
       },
-      series: [{
-        type: kind,
-        data: values,
-        itemStyle: { color: brand },
-        lineStyle: kind === "line" ? { color: brand, width: 3 } : undefined,
-        symbolSize: kind === "line" ? 8 : undefined,
-        barMaxWidth: 48,
-        label: { show: true, position: "top", color: text, fontSize },
-      }],
+      series: series.map((s, i) => {
+        const color = i === 0 ? brand : palette[(i - 1) % palette.length];
+        return {
+          name: s.name,
+          type: kind,
+          data: s.values,
+          itemStyle: { color },
+          lineStyle: kind === "line" ? { color, width: 3 } : undefined,
+          symbolSize: kind === "line" ? 8 : undefined,
+          barMaxWidth: 48,
+          // Numbers on every bar stay readable for one series; with several, the tooltip tells them.
+          label: { show: !several, position: "top", color: text, fontSize },
+        };
+      }),
     });
     charts.add(chart);
     el.dataset.ready = "true";
