@@ -1,6 +1,6 @@
 """The indicators page in a real browser, on the hand-built November (tests/indicators_helpers.py): 赵磊
 reads the weekly trend with both charts drawn by ECharts, regroups by community, and 李娜 reads her
-community's figures on a 320 px phone. axe-core runs on every page visited."""
+community's figures on a 320 px phone in elderly mode. axe-core runs on every page visited."""
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +38,8 @@ def test_indicator_charts_and_table(transactional_db, world, live_server, page_a
     axe(operator)
     assert_clean(operator)
 
+    world.lina.elderly_mode = True  # elderly mode sticks to the person once logged in
+    world.lina.save(update_fields=["elderly_mode"])
     staff = page_at(320, 700)
     staff_logs_in(staff, base, "lina")
     staff.goto(f"{base}/console/indicators/?period=month&date=2026-11-01&group=source")
@@ -46,5 +48,6 @@ def test_indicator_charts_and_table(transactional_db, world, live_server, page_a
     width = staff.evaluate("() => document.scrollingElement.scrollWidth")
     assert width <= 320
     axe(staff)
-    shot(staff, "indicators-02-community-phone")
+    assert staff.evaluate("() => document.documentElement.classList.contains('elderly')")
+    shot(staff, "indicators-02-community-phone-elderly")
     assert_clean(staff)

@@ -50,7 +50,8 @@
       aria: { enabled: false }, // the element carries its own role="img" and aria-label
       textStyle: { fontFamily: style.fontFamily, fontSize, color: text },
       grid: { left: 8, right: 16, top: several ? 56 : 32, bottom: 8, containLabel: true },
-      legend: several ? { top: 0, textStyle: { color: text, fontSize } } : undefined,
+      // One scrolling line: a wrapped legend would run into the plot on a narrow phone.
+      legend: several ? { type: "scroll", top: 0, textStyle: { color: text, fontSize } } : undefined,
       tooltip: { trigger: "axis", textStyle: { fontSize } },
       xAxis: {
         type: "category",
