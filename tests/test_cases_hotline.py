@@ -184,18 +184,38 @@ def test_only_subdistrict_staff_and_administrators_import_tickets(world, now, pe
     assert run(world.admin, world.subdistrict, "hotline", "12345.xlsx", workbook_bytes(rows())).status == "done"
 
 
-def test_the_wizard_offers_the_hotline_template_and_the_command_imports(client, world, now, tmp_path):
+def test_the_wizard_and_the_command_import_tickets(client, world, now, tmp_path,
+                                                  django_capture_on_commit_callbacks):
     from tests.conftest import PASSWORD
 
     assert client.post("/login/staff/", {"username": "liuyang", "password": PASSWORD}).status_code == 302
     template = client.get("/console/onboarding/templates/hotline.xlsx")
     assert template.status_code == 200 and read_workbook(template.content)[0][:2] == ["工单编号*", "来电时间*"]
     assert b'value="hotline"' in client.get("/console/onboarding/").content
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jusha.onboarding.models import ImportJob
+
+    response = client.post("/console/onboarding/upload/", {"subdistrict": world.subdistrict.pk, "kind": "hotline",
+                                                           "file": SimpleUploadedFile("12345.xlsx",
+                                                                                      workbook_bytes(rows()))})
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert page.status_code == 200 and b'data-testid="mapping-form"' in page.content
+    job = ImportJob.objects.latest("id")
+    mapping = {f"map_{key}": header for key, header in job.options["mapping"].items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/console/onboarding/{job.pk}/check/", mapping).status_code == 302
+    assert b'data-testid="confirm-import"' in client.get(f"/console/onboarding/{job.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/console/onboarding/{job.pk}/confirm/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == "done" and Report.objects.filter(source="hotline").count() == 3
     path = tmp_path / "12345.csv"
     path.write_bytes(csv_bytes(rows(), "gbk"))
     call_command("import", "hotline", str(path), "--subdistrict", "330114001", "--user", "liuyang",
                  stdout=io.StringIO())
-    assert Report.objects.filter(source="hotline").count() == 3
+    assert (Report.objects.filter(source="hotline").count(), Case.objects.count()) == (3, 3)  # nothing new
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
