@@ -327,8 +327,24 @@ def test_the_demo_has_cameras_and_sensors_with_detections_to_review(demo):
     from jusha.devices.models import Detection, Device
 
     devices = Device.objects.filter(subdistrict=demo)
-    assert devices.count() == 6 and {d.kind for d in devices} == {"camera", "sensor"}
+    assert devices.count() == 36 and devices.filter(kind="sensor").count() == 12
+    assert devices.values("community").distinct().count() >= 15  # spread over the map
     assert Detection.objects.filter(device__in=devices, status="review").exists()
+
+
+def test_a_year_of_cases_from_every_source_in_every_state(demo):
+    from jusha.cases.demo import CASES
+    from jusha.cases.models import Case, CaseDeadline
+
+    cases = Case.objects.filter(community__subdistrict=demo)
+    assert cases.count() == CASES
+    assert set(cases.values_list("status", flat=True)) == set(Case.Status.values)
+    assert set(cases.values_list("source", flat=True)) == {"resident", "patrol", "hotline", "camera", "sensor"}
+    first = cases.order_by("reported_at").first().reported_at
+    assert clock.now() - first > datetime.timedelta(days=360)
+    closed = cases.filter(status="closed").count()
+    assert closed > 0.8 * CASES and cases.filter(rework_count__gt=0).count() > 0.05 * closed
+    assert CaseDeadline.objects.filter(case__in=cases, ended_at=None).exclude(overdue_at=None).exists()
 
 
 def test_moving_a_demo_need_within_its_day_never_carries_it_past_now():

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
-from jusha.cases.demo import seed_cases
+from jusha.cases.demo import CASES, seed_cases
 from jusha.cases.models import Case
 from jusha.devices.demo import seed_devices
 from jusha.needs.demo import seed_needs
@@ -81,9 +81,10 @@ class DemoRefused(Exception):
     """The database holds people or places of its own: the demo is only ever added to an empty one."""
 
 
-def seed_demo(*, stdout=None, progress: bool = True) -> DemoSummary:
+def seed_demo(*, stdout=None, progress: bool = True, cases: int = CASES) -> DemoSummary:
     """Create the demo subdistrict unless it exists, then print what it holds and how to log in.
 
+    `cases` is how many governance cases of the last year it adds (`jusha demo --cases N`).
     Refuses (DemoRefused) a database that has people or another subdistrict, so the demo's accounts
     and shared password never mix with a real deployment's.
     """
@@ -95,7 +96,7 @@ def seed_demo(*, stdout=None, progress: bool = True) -> DemoSummary:
             raise DemoRefused(_("This database already holds people or places, so the demo was not added. "
                                 "Try the demo with an empty database."))
         if created:
-            _DemoWorld(progress=progress).build()
+            _DemoWorld(progress=progress, cases=cases).build()
     summary = DemoSummary(created=created, counts=demo_counts(), logins=demo_logins(),
                           seconds=round(time.monotonic() - started, 1))
     if created:
@@ -169,6 +170,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "micro-wishes": MicroWish._meta.verbose_name_plural,
         "volunteers": Volunteer._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
+        "cases": Case._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -197,7 +199,8 @@ def _pad(text: str, width: int) -> str:
 class _DemoWorld:
     """Builds the demo in one pass; each step bulk-creates its rows."""
 
-    def __init__(self, *, progress: bool):
+    def __init__(self, *, progress: bool, cases: int):
+        self.case_count = cases
         self.rng = random.Random(SEED)
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(SEED)
@@ -402,8 +405,9 @@ class _DemoWorld:
         seed_needs(rng=self.rng, subdistrict=self.subdistrict, count=NEEDS, resident_mobile=RESIDENT_MOBILE,
                    featured_unit=self.liaison_unit)
     def cases(self) -> None:
-        seed_cases(self.subdistrict, seed=SEED)
+        # Devices first: a year of cases includes their detections.
         seed_devices(self.subdistrict, seed=SEED)
+        seed_cases(self.subdistrict, count=self.case_count, seed=SEED)
 
     def _mobile(self) -> str:
         while True:

@@ -1,5 +1,7 @@
-"""Demo devices for `jusha demo`: a camera over each of the first grids, two smart manhole covers, the
-rules that route their detections, and a few low-confidence detections waiting for review.
+"""Demo devices for `jusha demo`: AI cameras and smart manhole covers spread over the subdistrict's grids
+(a third of them sensors), the rules that route their detections, and a few low-confidence detections
+waiting for review. They were installed a little over a year ago, so the year of demo cases
+(`cases.demo.seed_cases`) can come from them.
 
 Deterministic (a seeded random) and fast; the rows are what the services would have written, without
 audit entries or notifications, since no person registered them. Demo secrets are random and shown
@@ -24,7 +26,7 @@ RULES = [("clothes_drying", "SJ0104", 0.8), ("street_vending", "SJ0502", 0.85), 
 CAMERA_TYPES = ["clothes_drying", "street_vending", "garbage_exposed"]
 
 
-def seed_devices(subdistrict: Subdistrict, *, cameras: int = 6, waiting: int = 5, seed: int = 2026) -> int:
+def seed_devices(subdistrict: Subdistrict, *, devices: int = 36, waiting: int = 5, seed: int = 2026) -> int:
     """Devices, rules and waiting detections for `subdistrict`; returns how many devices it has."""
     rng = random.Random(seed)
     now = clock.now()
@@ -34,21 +36,24 @@ def seed_devices(subdistrict: Subdistrict, *, cameras: int = 6, waiting: int = 5
             if code in categories:
                 DetectionRule.objects.get_or_create(subdistrict=subdistrict, detection_type=detection_type,
                                                     defaults={"category": categories[code], "threshold": threshold})
-        grids = list(Grid.objects.filter(community__subdistrict=subdistrict).select_related("community")
-                     .order_by("code")[:cameras])
-        devices = []
+        every = list(Grid.objects.filter(community__subdistrict=subdistrict, boundary__isnull=False)
+                     .select_related("community").order_by("code"))
+        # Spread over the map: every n-th grid, so each part of the subdistrict has some.
+        grids = every[::max(1, len(every) // devices)][:devices]
+        sensors = set(range(len(grids) - 1, -1, -3))  # every third one, counted from the end
+        installed = []
         for index, grid in enumerate(grids):
             point = to_shape(grid.boundary).representative_point()
-            kind = Device.Kind.SENSOR if index >= len(grids) - 2 else Device.Kind.CAMERA
+            kind = Device.Kind.SENSOR if index in sensors else Device.Kind.CAMERA
             prefix = "MH" if kind == Device.Kind.SENSOR else "CAM"
             device, _created = Device.objects.get_or_create(code=f"{prefix}-{grid.code[-6:]}", defaults={
                 "kind": kind, "name": f"{grid.name}{'智能井盖' if kind == Device.Kind.SENSOR else '视频点位'}",
                 "subdistrict": subdistrict, "community": grid.community, "grid": grid, "lng": point.x,
                 "lat": point.y, "key_id": f"jd_demo{rng.getrandbits(40):010x}", "secret": secrets.token_hex(32),
-                "secret_issued_at": now, "created_at": now - timedelta(days=30)})
-            devices.append(device)
+                "secret_issued_at": now, "created_at": now - timedelta(days=400)})
+            installed.append(device)
         rules = {r.detection_type: r for r in DetectionRule.objects.filter(subdistrict=subdistrict)}
-        cams = [d for d in devices if d.kind == Device.Kind.CAMERA]
+        cams = [d for d in installed if d.kind == Device.Kind.CAMERA]
         for n in range(waiting if cams else 0):
             device = cams[n % len(cams)]
             rule = rules.get(rng.choice(CAMERA_TYPES))
