@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "jusha.resources",
     "jusha.wishes",
     "jusha.volunteers",
+    "jusha.activities",
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
