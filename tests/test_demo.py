@@ -340,3 +340,28 @@ def test_moving_a_demo_need_within_its_day_never_carries_it_past_now():
     for seed in range(300):
         at = now - datetime.timedelta(minutes=30 + seed)
         assert _daytime(random.Random(seed), at, now=now) <= now - datetime.timedelta(minutes=30)
+
+
+def test_a_year_of_activities_with_sessions_and_sign_ups_that_keep_the_rules(demo):
+    from django.db.models import Q
+
+    from jusha.activities.models import Activity, Session, SignUp
+
+    activities = Activity.objects.filter(subdistrict=demo)
+    assert activities.count() >= 60
+    now = clock.now()
+    starts = list(Session.objects.filter(activity__in=activities).values_list("starts_at", flat=True))
+    assert min(starts) < now - datetime.timedelta(days=150) and max(starts) > now + datetime.timedelta(days=150)
+    assert set(activities.values_list("kind", flat=True)) == set(Activity.Kind.values)
+    titles = set(activities.values_list("title", flat=True))
+    assert {"成长体验馆：小小田园家", "成长体验馆：小小银行家", "成长体验馆：小小工程师",
+            "惠民课堂：太极拳入门"} <= titles
+    taichi = activities.filter(title="惠民课堂：太极拳入门").first()
+    assert taichi.sessions.count() == 6 and taichi.signup_scope == "course"
+    assert {"published", "submitted"} <= set(activities.values_list("status", flat=True))
+    sessions = Session.objects.filter(activity__in=activities).annotate(
+        confirmed=Count("signups", filter=Q(signups__status="confirmed")))
+    for session in sessions:
+        assert session.confirmed == session.confirmed_count <= session.seats
+    assert SignUp.objects.filter(session__activity__in=activities, status="waitlisted").exists()
+    assert Activity.needs.through.objects.filter(activity__in=activities).exists()

@@ -19,6 +19,8 @@ from faker import Faker
 from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
+from jusha.activities.demo import seed_activities
+from jusha.activities.models import Activity
 from jusha.audit.services import audit_record
 from jusha.cases.demo import seed_cases
 from jusha.cases.models import Case
@@ -123,6 +125,7 @@ def demo_counts() -> dict[str, int]:
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
+        "activities": Activity.objects.filter(subdistrict=sub).count(),
     }
 
 
@@ -165,6 +168,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "resources": Resource._meta.verbose_name_plural,
         "micro-wishes": MicroWish._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
+        "activities": Activity._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -217,6 +221,7 @@ class _DemoWorld:
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
             (Case._meta.verbose_name_plural, self.cases),
+            (Activity._meta.verbose_name_plural, lambda: seed_activities(self.subdistrict)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
