@@ -232,3 +232,33 @@ def test_the_api_hides_drafts_and_refuses_late_cancellation(client, world, clock
     clock.current = session.starts_at - timedelta(hours=1)
     late = client.post(f"/api/activities/sign-ups/{made.pk}/cancel")
     assert (late.status_code, late.json()["code"]) == (400, "too_late")
+
+
+def test_a_course_under_way_is_booked_from_its_next_session(client, world, clock, taichi):
+    Activity.objects.filter(pk=taichi.pk).update(signup_scope=Activity.SignupScope.COURSE)
+    clock.current = local("2026-05-09T09:30")  # the first week has started
+    client.force_login(world.wangfang)
+    page = client.get(reverse("activities:detail", args=[taichi.pk]))
+    rows = page.context["rows"]
+    assert [r.lead for r in rows] == [False, True, False, False, False, False]
+    assert page.content.decode().count('data-testid="sign-up"') == 1
+    client.post(reverse("activities:sign_up", args=[rows[1].pk]))
+    assert SignUp.objects.filter(person=world.wangfang).count() == 5
+
+
+def test_an_approved_volunteer_gets_the_help_button(client, world):
+    from datetime import date
+
+    from jusha.volunteers.models import Volunteer
+
+    activity = published(world, title="清洁日", kind=Activity.Kind.VOLUNTEER_SERVICE)
+    services.volunteer_slot_add(actor=world.lina, activity=activity, count=2, skill="cleaning")
+    client.force_login(world.wangfang)
+    assert b'data-testid="volunteer"' not in client.get(reverse("activities:detail", args=[activity.pk])).content
+    Volunteer.objects.create(user=world.wangfang, number="V00001", status=Volunteer.Status.APPROVED, name="王芳",
+                             gender="female", birth_month=date(1980, 1, 1), mobile="13800000001",
+                             skills=["cleaning"], community=world.zhige, applied_at=local("2026-01-01T09:00"))
+    page = client.get(reverse("activities:detail", args=[activity.pk]))
+    assert b'data-testid="volunteer"' in page.content
+    client.post(reverse("activities:sign_up", args=[first_session(activity).pk]), {"role": "volunteer"})
+    assert SignUp.objects.get(person=world.wangfang).role == SignUp.Role.VOLUNTEER

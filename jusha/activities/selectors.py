@@ -72,6 +72,8 @@ class SessionRow:
     can_cancel: bool
     closed_reason: str  # "", "started", "cancelled", "not_open_yet", "closed"
     cancel_until: datetime | None
+    # A course booked as a whole has one sign-up (or cancel) button: on the first row that can use it.
+    lead: bool = False
 
     @property
     def pk(self) -> int:
@@ -110,6 +112,10 @@ def session_rows(user, activity: Activity, *, only: int | None = None) -> list[S
             session=session, mine=signup, closed_reason=reason, cancel_until=until,
             can_sign_up=signup is None and not reason and activity.status == Activity.Status.PUBLISHED,
             can_cancel=signup is not None and now < until))
+    if activity.signup_scope == Activity.SignupScope.COURSE:
+        first = next((r for r in rows if r.can_sign_up or r.can_cancel), None)
+        if first is not None:
+            first.lead = True
     return rows
 
 

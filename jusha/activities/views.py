@@ -15,6 +15,7 @@ from jusha import permissions
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.permissions import Action
 from jusha.places.models import Community
+from jusha.volunteers.selectors import active_volunteer
 from jusha.web.params import int_param
 from jusha.web.shared import not_found_is_404
 
@@ -43,7 +44,8 @@ def activity_list(request):
 
 def _detail_context(request, activity: Activity, **extra) -> dict:
     return {"tab": "activities", "activity": activity, "rows": selectors.session_rows(request.user, activity),
-            "course": activity.signup_scope == Activity.SignupScope.COURSE, **extra}
+            "course": activity.signup_scope == Activity.SignupScope.COURSE,
+            "volunteer": activity.volunteer_slots.exists() and active_volunteer(request.user) is not None, **extra}
 
 
 @not_found_is_404
@@ -61,7 +63,9 @@ def _answer(request, activity: Activity, session_pk: int, *, error: str = "", st
         return TemplateResponse(request, "activities/detail.html#sessions" if course else
                                 "activities/detail.html#session",
                                 {"activity": activity, "rows": rows, "row": rows[0] if rows else None,
-                                 "course": course, "error": error, "error_session": session_pk}, status=status)
+                                 "course": course, "error": error, "error_session": session_pk,
+                                 "volunteer": activity.volunteer_slots.exists()
+                                 and active_volunteer(request.user) is not None}, status=status)
     if error:
         return TemplateResponse(request, "activities/detail.html",
                                 _detail_context(request, activity, error=error, error_session=session_pk),
