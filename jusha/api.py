@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
+from jusha.activities.api import router as activities_router
 from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
@@ -63,3 +64,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/activities", activities_router)

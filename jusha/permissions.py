@@ -48,6 +48,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
 - Open311: everyone, even anonymous, reads the requests apps posted (public fields only); subdistrict
   staff create and revoke the apps' keys (one Open311 endpoint serves the whole deployment); command
   operators and subdistrict staff place address-only requests on the map.
+- activities: everyone, even anonymous, sees published activities; anyone logged in signs up and
+  cancels only their own sign-ups; subdistrict staff organise, manage and review all of their
+  subdistrict's activities; community staff organise and manage their community's own, see those it
+  hosts and review those a community or a unit holds there; a unit liaison organises and manages their
+  unit's; an organiser sees the roster of what they may see.
 """
 
 from collections.abc import Callable
@@ -121,16 +126,25 @@ class Action(StrEnum):
     OPEN311_VIEW = "open311.view"
     OPEN311_KEY_MANAGE = "open311.manage_keys"
     OPEN311_PLACE = "open311.place"
+    ACTIVITY_VIEW_PUBLIC = "activities.view_public"
+    ACTIVITY_VIEW = "activities.view"
+    ACTIVITY_ORGANISE = "activities.organise"
+    ACTIVITY_MANAGE = "activities.manage"
+    ACTIVITY_REVIEW = "activities.review"
+    SIGNUP_CREATE = "activities.sign_up"
+    SIGNUP_CANCEL = "activities.cancel_sign_up"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 # A case is rated by its reporters and handled by its assignee, never by an administrator for them;
-# a volunteer record is changed or withdrawn by its volunteer only.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.VOLUNTEER_EDIT})
+# a volunteer record is changed or withdrawn by its volunteer only, and a sign-up cancelled by its person.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.VOLUNTEER_EDIT,
+                      Action.SIGNUP_CANCEL})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
-# from them), the summary of the year's service projects and the Open311 requests.
+# from them), the summary of the year's service projects, the Open311 requests, and published
+# activities (and signing up).
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
-                               Action.OPEN311_VIEW})
+                               Action.OPEN311_VIEW, Action.ACTIVITY_VIEW_PUBLIC, Action.SIGNUP_CREATE})
 
 
 @dataclass
@@ -394,6 +408,16 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.OPEN311_PLACE:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action is Action.ACTIVITY_VIEW_PUBLIC:
+        return True
+    if action in (Action.SIGNUP_CREATE, Action.SIGNUP_CANCEL):
+        return actor.user_id is not None
+    if action in (Action.ACTIVITY_VIEW, Action.ACTIVITY_ORGANISE, Action.ACTIVITY_MANAGE):
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action is Action.ACTIVITY_REVIEW:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF))
     return actor.is_admin
 
 
@@ -964,3 +988,83 @@ def _open311_keys(actor: Actor) -> Q | None:
 def _open311_place(actor: Actor) -> Q | None:
     # Not yet on the map, so in no subdistrict yet: every command center may place it.
     return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR) else None
+# --- activities -----------------------------------------------------------------------------------
+
+@rule("activities.Activity", Action.ACTIVITY_VIEW_PUBLIC)
+def _activity_public(actor: Actor) -> Q:
+    return Q(status="published")
+
+
+@rule("activities.Activity", Action.SIGNUP_CREATE)
+def _activity_sign_up(actor: Actor) -> Q | None:
+    return Q(status="published") if actor.user_id else None
+
+
+def _activity_manage_scope(actor: Actor, field: str = "") -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    return _any(
+        _in(f"{field}subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+        Q(**{f"{field}organiser_kind": "community", f"{field}community__in": communities}) if communities else None,
+        _in(f"{field}member_unit", actor.member_units),
+    )
+
+
+def _activity_view_scope(actor: Actor, field: str = "") -> Q | None:
+    return _any(
+        _activity_manage_scope(actor, field),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        Q(**{f"{field}created_by": actor.user_id}) if actor.user_id else None,
+    )
+
+
+@rule("activities.Activity", Action.ACTIVITY_VIEW)
+def _activity_view(actor: Actor) -> Q | None:
+    return _activity_view_scope(actor)
+
+
+@rule("activities.SignUp", Action.ACTIVITY_VIEW)
+def _signup_view(actor: Actor) -> Q | None:
+    return _any(_activity_view_scope(actor, "session__activity__"),
+                Q(person=actor.user_id) if actor.user_id else None)
+
+
+@rule("activities.Activity", Action.ACTIVITY_MANAGE)
+def _activity_manage(actor: Actor) -> Q | None:
+    return _activity_manage_scope(actor)
+
+
+@rule("activities.Activity", Action.ACTIVITY_REVIEW)
+def _activity_review(actor: Actor) -> Q | None:
+    # A community's staff review what a community or a unit holds in their community; what the
+    # subdistrict itself organises is the subdistrict's staff's to review.
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    return _any(
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+        Q(community__in=communities, organiser_kind__in=("community", "unit")) if communities else None,
+    )
+
+
+@rule("activities.SignUp", Action.SIGNUP_CANCEL)
+def _signup_cancel(actor: Actor) -> Q | None:
+    return Q(person=actor.user_id) if actor.user_id else None
+
+
+@rule("places.Subdistrict", Action.ACTIVITY_ORGANISE)
+def _organise_for_subdistrict(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("places.Community", Action.ACTIVITY_ORGANISE)
+def _organise_for_community(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("orgs.MemberUnit", Action.ACTIVITY_ORGANISE)
+def _organise_for_unit(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.member_units),
+        _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )

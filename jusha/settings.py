@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jusha.resources",
     "jusha.wishes",
     "jusha.volunteers",
+    "jusha.activities",
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
@@ -221,6 +222,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.needs.services.needs_overdue_sweep", 60),
     ("jusha.needs.services.needs_auto_confirm", 300),
     ("jusha.cases.services.cases_overdue_sweep", 60),
+    ("jusha.activities.services.activities_remind_sweep", 300),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.
@@ -292,6 +294,9 @@ JUSHA_NEED_AUTO_CONFIRM_DAYS = env_int("JUSHA_NEED_AUTO_CONFIRM_DAYS", 7)
 # Micro-wishes (docs/wishes.md): a claimer must contact the community within this many days or the
 # claim lapses; how many wishes one person / one member unit may hold at once.
 JUSHA_WISH_CONTACT_DAYS = env_int("JUSHA_WISH_CONTACT_DAYS", 7)
+
+# Activities: confirmed people are reminded this many hours before their session (once).
+JUSHA_ACTIVITY_REMIND_HOURS = env_int("JUSHA_ACTIVITY_REMIND_HOURS", 24)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON", 3)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT", 20)
 # Cases (docs/cases.md): a resident's report of the same category this close (metres) to an open case

@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/volunteers/", include("jusha.volunteers.console_urls")),
     path("console/open311/", include("jusha.open311.console_urls")),
     path("console/indicators/", include("jusha.indicators.console_urls")),
+    path("console/activities/", include("jusha.activities.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
@@ -32,5 +33,6 @@ urlpatterns = [
     path("cases/", include("jusha.cases.urls")),
     path("volunteers/", include("jusha.volunteers.urls")),
     path("open311/v2/", include("jusha.open311.urls")),
+    path("activities/", include("jusha.activities.urls")),
     path("", include("jusha.web.urls")),
 ]

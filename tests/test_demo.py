@@ -373,3 +373,26 @@ def test_two_hundred_volunteers_mostly_approved_with_unique_numbers_and_some_uni
     sample = volunteers[0]
     assert idnumbers.unseal(sample.id_number_encrypted).endswith(sample.id_number_last4)
     assert Volunteer.objects.get(user__mobile=RESIDENT_MOBILE).status == "approved"
+def test_a_year_of_activities_with_sessions_and_sign_ups_that_keep_the_rules(demo):
+    from django.db.models import Q
+
+    from jusha.activities.models import Activity, Session, SignUp
+
+    activities = Activity.objects.filter(subdistrict=demo)
+    assert activities.count() >= 60
+    now = clock.now()
+    starts = list(Session.objects.filter(activity__in=activities).values_list("starts_at", flat=True))
+    assert min(starts) < now - datetime.timedelta(days=150) and max(starts) > now + datetime.timedelta(days=150)
+    assert set(activities.values_list("kind", flat=True)) == set(Activity.Kind.values)
+    titles = set(activities.values_list("title", flat=True))
+    assert {"成长体验馆：小小田园家", "成长体验馆：小小银行家", "成长体验馆：小小工程师",
+            "惠民课堂：太极拳入门"} <= titles
+    taichi = activities.filter(title="惠民课堂：太极拳入门").first()
+    assert taichi.sessions.count() == 6 and taichi.signup_scope == "course"
+    assert {"published", "submitted"} <= set(activities.values_list("status", flat=True))
+    sessions = Session.objects.filter(activity__in=activities).annotate(
+        confirmed=Count("signups", filter=Q(signups__status="confirmed")))
+    for session in sessions:
+        assert session.confirmed == session.confirmed_count <= session.seats
+    assert SignUp.objects.filter(session__activity__in=activities, status="waitlisted").exists()
+    assert Activity.needs.through.objects.filter(activity__in=activities).exists()

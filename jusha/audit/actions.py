@@ -3,6 +3,19 @@
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
+    "activities.create": _("wrote an activity"),
+    "activities.update": _("changed an activity"),
+    "activities.submit": _("submitted an activity for review"),
+    "activities.publish": _("published an activity"),
+    "activities.reject": _("returned an activity"),
+    "activities.cancel": _("cancelled an activity"),
+    "activities.session_add": _("added activity sessions"),
+    "activities.session_seats": _("changed a session's seats"),
+    "activities.session_cancel": _("cancelled an activity session"),
+    "activities.slot_add": _("asked for volunteers for an activity"),
+    "activities.sign_up": _("signed up for an activity"),
+    "activities.sign_up_cancel": _("cancelled a sign-up"),
+    "activities.feed_token": _("made or renewed a calendar feed address"),
     "accounts.register": _("registered by mobile code"),
     "accounts.role_grant": _("granted a role"),
     "accounts.elderly_mode": _("switched elderly mode"),

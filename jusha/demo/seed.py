@@ -19,6 +19,8 @@ from faker import Faker
 from tqdm import tqdm
 
 from jusha.accounts.models import Role, RoleAssignment, User
+from jusha.activities.demo import seed_activities
+from jusha.activities.models import Activity
 from jusha.audit.services import audit_record
 from jusha.cases.demo import CASES, seed_cases
 from jusha.cases.models import Case
@@ -127,6 +129,7 @@ def demo_counts() -> dict[str, int]:
         "volunteers": Volunteer.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
+        "activities": Activity.objects.filter(subdistrict=sub).count(),
     }
 
 
@@ -171,6 +174,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "volunteers": Volunteer._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
         "cases": Case._meta.verbose_name_plural,
+        "activities": Activity._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -226,6 +230,7 @@ class _DemoWorld:
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
             (Case._meta.verbose_name_plural, self.cases),
+            (Activity._meta.verbose_name_plural, lambda: seed_activities(self.subdistrict)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jusha import permissions
 from jusha.accounts.models import Role
+from jusha.activities.selectors import need_activities
 from jusha.audit.services import audit_record
 from jusha.core import clock
 from jusha.core.errors import DomainError
@@ -152,6 +153,7 @@ def _detail(request, need: Need, *, form_errors: dict | None = None, status: int
         "show_mobile": handling,
         "rating": next(iter(need.ratings.all()), None),
         "suggestions": suggest_for_need(actor=request.user, need=need) if Step.MATCH in actions else [],
+        "activities": list(need_activities(request.user, need)) if staff_view else [],
     }, status=status)
 
 

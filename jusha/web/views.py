@@ -30,10 +30,6 @@ def services_tab(request):
                                                            **selectors.resident_home(request.user)})
 
 
-def activities_tab(request):
-    return TemplateResponse(request, "web/activities.html", {"tab": "activities"})
-
-
 def _me_page(request, *, error: str | None = None, status: int = 200):
     communities = permissions.visible(request.user, Action.PLACE_VIEW, Community.objects.order_by("code"))
     return TemplateResponse(request, "web/me.html", {
