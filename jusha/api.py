@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
+from jusha.attendance.api import router as attendance_router
 from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
@@ -59,3 +60,4 @@ api.add_router("/wishes", wishes_router)
 api.add_router("/projects", projects_router)
 api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
+api.add_router("/attendance", attendance_router)

@@ -37,6 +37,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   logged-in person sees the public summary of the year's service items and of running projects.
 - devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
   command operators (and staff) review the detections waiting below the confidence threshold.
+- attendance: an activity's organisers (its creator, its unit's liaisons, its community's staff, its
+  subdistrict's staff) show the check-in code, mark attendance, verify and correct hours and decide
+  correction requests; a person checks themselves in only for their own confirmed sign-ups, sees their
+  own service records, asks for corrections of them and downloads their own certificates.
 """
 
 from collections.abc import Callable
@@ -100,11 +104,19 @@ class Action(StrEnum):
     CASE_CATEGORY_CHANGE = "cases.change_category"
     DEVICE_MANAGE = "devices.manage"
     DETECTION_REVIEW = "devices.review"
+    ATTENDANCE_MANAGE = "attendance.manage"
+    ATTENDANCE_CHECK_IN = "attendance.check_in"
+    SERVICE_RECORD_VIEW = "attendance.view_record"
+    CORRECTION_REQUEST = "attendance.request_correction"
+    CERTIFICATE_VIEW = "attendance.view_certificate"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 # A case is rated by its reporters and handled by its assignee, never by an administrator for them.
-OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
+# A person checks themselves in, asks for corrections of their own hours and downloads their own
+# certificates: nobody does that for them.
+OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.ATTENDANCE_CHECK_IN,
+                      Action.CORRECTION_REQUEST, Action.CERTIFICATE_VIEW})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
 # from them) and the summary of the year's service projects.
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
@@ -329,6 +341,12 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.CASE_VERIFY:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUPERVISOR))
+    if action is Action.ATTENDANCE_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action in (Action.ATTENDANCE_CHECK_IN, Action.SERVICE_RECORD_VIEW, Action.CORRECTION_REQUEST,
+                  Action.CERTIFICATE_VIEW):
+        return actor.user_id is not None
     if action is Action.CASE_HANDLE:
         return bool(actor.grids or actor.teams)
     if action is Action.CASE_PATROL:
@@ -830,3 +848,49 @@ def _device_subdistrict(actor: Actor) -> Q | None:
 @rule("devices.Detection", Action.DETECTION_REVIEW)
 def _detection_review(actor: Actor) -> Q | None:
     return _in("device__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+# --- attendance and service hours ----------------------------------------------------------------
+
+def _organiser(actor: Actor, field: str) -> Q | None:
+    """The activities `actor` organises; `field` leads from the model to its activity."""
+    return _any(
+        Q(**{f"{field}created_by": actor.user_id}) if actor.user_id else None,
+        _in(f"{field}member_unit", actor.member_units),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("activities.Session", Action.ATTENDANCE_MANAGE)
+def _session_attendance(actor: Actor) -> Q | None:
+    return _organiser(actor, "activity__")
+
+
+@rule("activities.SignUp", Action.ATTENDANCE_MANAGE)
+@rule("attendance.Attendance", Action.ATTENDANCE_MANAGE)
+@rule("attendance.ServiceRecord", Action.ATTENDANCE_MANAGE)
+def _attendance_manage(actor: Actor) -> Q | None:
+    return _organiser(actor, "session__activity__")
+
+
+@rule("attendance.CorrectionRequest", Action.ATTENDANCE_MANAGE)
+def _correction_decide(actor: Actor) -> Q | None:
+    return _organiser(actor, "record__session__activity__")
+
+
+@rule("activities.SignUp", Action.ATTENDANCE_CHECK_IN)
+def _check_in(actor: Actor) -> Q | None:
+    return Q(person=actor.user_id, status="confirmed") if actor.user_id else None
+
+
+@rule("attendance.ServiceRecord", Action.SERVICE_RECORD_VIEW)
+def _record_view(actor: Actor) -> Q | None:
+    return _any(Q(volunteer__user=actor.user_id) if actor.user_id else None,
+                _organiser(actor, "session__activity__"))
+
+
+@rule("attendance.ServiceRecord", Action.CORRECTION_REQUEST)
+@rule("attendance.Certificate", Action.CERTIFICATE_VIEW)
+def _own_records(actor: Actor) -> Q | None:
+    return Q(volunteer__user=actor.user_id) if actor.user_id else None
