@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from jusha.volunteers.models import Volunteer
 
@@ -63,7 +64,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
     columns = (28, width - 28 - 55 - 22, 55, 22)
     pdf.set_font(FONT, size=10)
-    with pdf.table(col_widths=columns, text_align=("LEFT", "LEFT", "LEFT", "RIGHT"), line_height=7) as table:
+    # One CJK face has no bold: the heading row is shaded instead.
+    headings = FontFace(emphasis="", fill_color=(235, 235, 235))
+    with pdf.table(col_widths=columns, text_align=("LEFT", "LEFT", "LEFT", "RIGHT"), line_height=7,
+                   headings_style=headings) as table:
         table.row([_("Date"), _("Activity"), _("Organiser"), _("Hours")])
         for service in c["services"]:
             table.row([service["date"], service["activity"], service["organiser"], service["hours"]])

@@ -72,7 +72,8 @@ def my_totals(user) -> dict:
     sums = my_records(user).order_by().aggregate(
         verified=Sum("hours", filter=Q(status=ServiceRecord.Status.VERIFIED)),
         pending=Sum("hours", filter=Q(status=ServiceRecord.Status.PENDING)))
-    return {"verified": sums["verified"] or Decimal("0.00"), "pending": sums["pending"] or Decimal("0.00")}
+    # SQLite's sum drops the trailing zeros: give both the record's two places.
+    return {key: Decimal(sums[key] or 0).quantize(Decimal("0.01")) for key in ("verified", "pending")}
 
 
 def my_certificates(user) -> QuerySet:
