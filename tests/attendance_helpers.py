@@ -24,12 +24,16 @@ def at(*args) -> datetime:
     return timezone.make_aware(datetime(*args))
 
 
-def make_activity(world, *, by=None, organiser="community", community=None, unit=None, geofence_m=None,
+_ZHIGE = object()
+
+
+def make_activity(world, *, by=None, organiser="community", community=_ZHIGE, unit=None, geofence_m=None,
                   title="太极拳晨练课") -> Activity:
     by = by or world.lina
     return Activity.objects.create(
         kind=Activity.Kind.COURSE, title=title, organiser_kind=organiser, subdistrict=world.subdistrict,
-        community=community if community is not None else (world.zhige if organiser != "subdistrict" else None),
+        community=world.zhige if community is _ZHIGE and organiser != "subdistrict" else (
+            None if community is _ZHIGE else community),
         member_unit=unit, place_name="智格社区文化广场", lng=SQUARE[0], lat=SQUARE[1], geofence_m=geofence_m,
         seats=30, status=Activity.Status.PUBLISHED, created_by=by, created_at=clock.now())
 
