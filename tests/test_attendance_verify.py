@@ -196,3 +196,17 @@ def test_another_communitys_staff_do_not_find_the_console_page(client, world, do
     session, _, _ = done
     client.force_login(world.chenjing)
     assert client.get(f"/console/attendance/sessions/{session.pk}/").status_code == 404
+
+
+def test_the_console_pages_run_a_fixed_number_of_queries(client, world, done, django_assert_max_num_queries):
+    session, volunteer, participant = done
+    for person in (world.liuyang, world.zhaolei, world.sunmin, world.wugang):
+        sign_up(session, person)
+    services.attendance_mark(actor=world.lina, signup=volunteer, present=True)
+    services.attendance_mark(actor=world.lina, signup=participant, present=True)
+    services.correction_request(actor=world.wangfang, record=record_of(world), hours="1", reason="早退")
+    client.force_login(world.lina)
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/console/attendance/sessions/{session.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/console/attendance/").status_code == 200
