@@ -11,6 +11,7 @@ outside_geofence. A certificate is looked up by its number without logging in (p
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Field, Path, Router, Schema
 from ninja.security import django_auth
 
@@ -92,7 +93,7 @@ def my_records(request):
     for r in selectors.my_records(request.user):
         activity = r.session.activity
         out.append({"id": r.pk, "session": r.session_id, "activity": activity.title,
-                    "organiser": activity.organiser_name, "date": r.session.starts_at.date(),
+                    "organiser": activity.organiser_name, "date": timezone.localtime(r.session.starts_at).date(),
                     "counted_hours": r.counted_hours, "hours": r.hours, "status": r.status,
                     "status_label": r.get_status_display(), "correction_reason": r.correction_reason,
                     "correction_pending": any(c.status == "pending" for c in r.correction_requests.all())})
