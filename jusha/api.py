@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
 from jusha.activities.api import router as activities_router
+from jusha.attendance.api import router as attendance_router
 from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
@@ -65,3 +66,4 @@ api.add_router("/devices", devices_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/activities", activities_router)
+api.add_router("/attendance", attendance_router)

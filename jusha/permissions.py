@@ -53,6 +53,10 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   subdistrict's activities; community staff organise and manage their community's own, see those it
   hosts and review those a community or a unit holds there; a unit liaison organises and manages their
   unit's; an organiser sees the roster of what they may see.
+- attendance: an activity's organisers (its creator, its unit's liaisons, its community's staff, its
+  subdistrict's staff) show the check-in code, mark attendance, verify and correct hours and decide
+  correction requests; a person checks themselves in only for their own confirmed sign-ups, sees their
+  own service records, asks for corrections of them and downloads their own certificates.
 """
 
 from collections.abc import Callable
@@ -133,13 +137,21 @@ class Action(StrEnum):
     ACTIVITY_REVIEW = "activities.review"
     SIGNUP_CREATE = "activities.sign_up"
     SIGNUP_CANCEL = "activities.cancel_sign_up"
+    ATTENDANCE_MANAGE = "attendance.manage"
+    ATTENDANCE_CHECK_IN = "attendance.check_in"
+    SERVICE_RECORD_VIEW = "attendance.view_record"
+    CORRECTION_REQUEST = "attendance.request_correction"
+    CERTIFICATE_VIEW = "attendance.view_certificate"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 # A case is rated by its reporters and handled by its assignee, never by an administrator for them;
 # a volunteer record is changed or withdrawn by its volunteer only, and a sign-up cancelled by its person.
+# A person checks themselves in, asks for corrections of their own hours and downloads their own
+# certificates: nobody does that for them.
 OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE, Action.VOLUNTEER_EDIT,
-                      Action.SIGNUP_CANCEL})
+                      Action.SIGNUP_CANCEL, Action.ATTENDANCE_CHECK_IN, Action.CORRECTION_REQUEST,
+                      Action.CERTIFICATE_VIEW})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
 # from them), the summary of the year's service projects, the Open311 requests, and published
 # activities (and signing up).
@@ -383,6 +395,12 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.CASE_VERIFY:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUPERVISOR))
+    if action is Action.ATTENDANCE_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action in (Action.ATTENDANCE_CHECK_IN, Action.SERVICE_RECORD_VIEW, Action.CORRECTION_REQUEST,
+                  Action.CERTIFICATE_VIEW):
+        return actor.user_id is not None
     if action is Action.CASE_HANDLE:
         return bool(actor.grids or actor.teams)
     if action is Action.CASE_PATROL:
@@ -1068,3 +1086,47 @@ def _organise_for_unit(actor: Actor) -> Q | None:
         _in("pk", actor.member_units),
         _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
     )
+# --- attendance and service hours ----------------------------------------------------------------
+
+def _organiser(actor: Actor, field: str) -> Q | None:
+    """The activities `actor` organises; `field` leads from the model to its activity."""
+    return _any(
+        Q(**{f"{field}created_by": actor.user_id}) if actor.user_id else None,
+        _in(f"{field}member_unit", actor.member_units),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("activities.Session", Action.ATTENDANCE_MANAGE)
+def _session_attendance(actor: Actor) -> Q | None:
+    return _organiser(actor, "activity__")
+
+
+@rule("activities.SignUp", Action.ATTENDANCE_MANAGE)
+@rule("attendance.Attendance", Action.ATTENDANCE_MANAGE)
+@rule("attendance.ServiceRecord", Action.ATTENDANCE_MANAGE)
+def _attendance_manage(actor: Actor) -> Q | None:
+    return _organiser(actor, "session__activity__")
+
+
+@rule("attendance.CorrectionRequest", Action.ATTENDANCE_MANAGE)
+def _correction_decide(actor: Actor) -> Q | None:
+    return _organiser(actor, "record__session__activity__")
+
+
+@rule("activities.SignUp", Action.ATTENDANCE_CHECK_IN)
+def _check_in(actor: Actor) -> Q | None:
+    return Q(person=actor.user_id, status="confirmed") if actor.user_id else None
+
+
+@rule("attendance.ServiceRecord", Action.SERVICE_RECORD_VIEW)
+def _record_view(actor: Actor) -> Q | None:
+    return _any(Q(volunteer__user=actor.user_id) if actor.user_id else None,
+                _organiser(actor, "session__activity__"))
+
+
+@rule("attendance.ServiceRecord", Action.CORRECTION_REQUEST)
+@rule("attendance.Certificate", Action.CERTIFICATE_VIEW)
+def _own_records(actor: Actor) -> Q | None:
+    return Q(volunteer__user=actor.user_id) if actor.user_id else None

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jusha.wishes",
     "jusha.volunteers",
     "jusha.activities",
+    "jusha.attendance",
     "jusha.projects",
     "jusha.cases",
     "jusha.devices",
@@ -223,6 +224,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.needs.services.needs_auto_confirm", 300),
     ("jusha.cases.services.cases_overdue_sweep", 60),
     ("jusha.activities.services.activities_remind_sweep", 300),
+    ("jusha.attendance.services.attendance_close_forgotten", 300),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.
@@ -327,5 +329,31 @@ JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS = env_int("JUSHA_VOLUNTEER_MAX_LIVE_CLAIMS", 3)
 # 404; none is fine), and the contact the discovery document gives to app developers.
 JUSHA_OPEN311_JURISDICTION = os.environ.get("JUSHA_OPEN311_JURISDICTION", "jusha")
 JUSHA_OPEN311_CONTACT = os.environ.get("JUSHA_OPEN311_CONTACT", "")
+
+# Attendance and service hours (docs/attendance.md).
+# How long a check-in or check-out QR code stays valid; the console shows a fresh one before then.
+JUSHA_CHECKIN_TOKEN_SECONDS = env_int("JUSHA_CHECKIN_TOKEN_SECONDS", 120)
+if JUSHA_CHECKIN_TOKEN_SECONDS < 20:
+    raise ImproperlyConfigured("JUSHA_CHECKIN_TOKEN_SECONDS must be at least 20")
+# Check-in opens this long before a session starts (people arrive early; the hours count from the start).
+JUSHA_CHECKIN_EARLY_MINUTES = env_int("JUSHA_CHECKIN_EARLY_MINUTES", 60)
+# A check-out still open this long after the session ended is closed by the periodic job and flagged.
+JUSHA_CHECKOUT_GRACE_MINUTES = env_int("JUSHA_CHECKOUT_GRACE_MINUTES", 120)
+# Where the job closes a forgotten check-out: "session_end" (the hours count to the end) or
+# "check_in" (nothing counts until the organiser fixes it by hand).
+JUSHA_CHECKOUT_RULE = os.environ.get("JUSHA_CHECKOUT_RULE", "session_end")
+if JUSHA_CHECKOUT_RULE not in {"session_end", "check_in"}:
+    raise ImproperlyConfigured("JUSHA_CHECKOUT_RULE must be 'session_end' or 'check_in'")
+# Service hours are rounded to this step (15, 30 or 60 minutes), "down" or to the "nearest" step.
+JUSHA_SERVICE_HOURS_STEP_MINUTES = env_int("JUSHA_SERVICE_HOURS_STEP_MINUTES", 30)
+if JUSHA_SERVICE_HOURS_STEP_MINUTES not in {15, 30, 60}:
+    raise ImproperlyConfigured("JUSHA_SERVICE_HOURS_STEP_MINUTES must be 15, 30 or 60")
+JUSHA_SERVICE_HOURS_ROUNDING = os.environ.get("JUSHA_SERVICE_HOURS_ROUNDING", "down")
+if JUSHA_SERVICE_HOURS_ROUNDING not in {"down", "nearest"}:
+    raise ImproperlyConfigured("JUSHA_SERVICE_HOURS_ROUNDING must be 'down' or 'nearest'")
+# A TrueType/OpenType font (or collection) with Chinese glyphs for the certificate PDF.
+JUSHA_PDF_FONT = os.environ.get("JUSHA_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+# Which font of a collection (.ttc): 2 is Noto Sans CJK SC (simplified Chinese) in fonts-noto-cjk.
+JUSHA_PDF_FONT_INDEX = env_int("JUSHA_PDF_FONT_INDEX", 2)
 
 JUSHA_SITE_NAME = _("Jusha")

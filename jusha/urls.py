@@ -25,6 +25,7 @@ urlpatterns = [
     path("console/open311/", include("jusha.open311.console_urls")),
     path("console/indicators/", include("jusha.indicators.console_urls")),
     path("console/activities/", include("jusha.activities.console_urls")),
+    path("console/attendance/", include("jusha.attendance.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
@@ -34,5 +35,6 @@ urlpatterns = [
     path("volunteers/", include("jusha.volunteers.urls")),
     path("open311/v2/", include("jusha.open311.urls")),
     path("activities/", include("jusha.activities.urls")),
+    path("attendance/", include("jusha.attendance.urls")),
     path("", include("jusha.web.urls")),
 ]
