@@ -5,6 +5,7 @@ cannot be understood stops start-up instead of silently falling back. The defaul
 production ones; `jusha demo` and the test runner switch DEBUG on explicitly.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "jusha.needs",
     "jusha.resources",
     "jusha.wishes",
+    "jusha.points",
     "jusha.volunteers",
     "jusha.projects",
     "jusha.cases",
@@ -218,6 +220,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.needs.services.needs_overdue_sweep", 60),
     ("jusha.needs.services.needs_auto_confirm", 300),
     ("jusha.cases.services.cases_overdue_sweep", 60),
+    ("jusha.points.services.points_expire_due", 3600),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.
@@ -291,6 +294,15 @@ JUSHA_NEED_AUTO_CONFIRM_DAYS = env_int("JUSHA_NEED_AUTO_CONFIRM_DAYS", 7)
 JUSHA_WISH_CONTACT_DAYS = env_int("JUSHA_WISH_CONTACT_DAYS", 7)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON", 3)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT", 20)
+# Points (docs/points.md): points earned in year Y expire at the end of this day ("MM-DD") of year Y+1;
+# empty: points never expire.
+JUSHA_POINTS_EXPIRE_ON = os.environ.get("JUSHA_POINTS_EXPIRE_ON", "06-30").strip()
+if JUSHA_POINTS_EXPIRE_ON:
+    try:  # a day every year has (so not 02-29)
+        _expire_month, _expire_day = (int(part) for part in JUSHA_POINTS_EXPIRE_ON.split("-"))
+        datetime.date(2001, _expire_month, _expire_day)
+    except ValueError:
+        raise ImproperlyConfigured(f"JUSHA_POINTS_EXPIRE_ON={JUSHA_POINTS_EXPIRE_ON!r} is not a day as MM-DD") from None
 # Cases (docs/cases.md): a resident's report of the same category this close (metres) to an open case
 # reported within these hours is offered to follow that case; a closed case may be reopened for these days.
 JUSHA_CASE_DUPLICATE_METERS = env_int("JUSHA_CASE_DUPLICATE_METERS", 50)

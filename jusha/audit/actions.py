@@ -96,6 +96,17 @@ ACTION_LABELS = {
     "notifications.delivery_resend": _("resent a failed delivery"),
     "notifications.preference_set": _("changed notification channels"),
     "notifications.settings_set": _("changed quiet hours, language or e-mail"),
+    "points.award": _("awarded points by a rule"),
+    "points.manual_award": _("awarded points by hand"),
+    "points.deduct": _("deducted points (correction)"),
+    "points.expire": _("expired points (system)"),
+    "points.rule_set": _("set a points rule"),
+    "points.leaderboard_opt_out": _("chose whether leaderboards show them"),
+    "points.reward_create": _("added a reward"),
+    "points.reward_update": _("changed a reward"),
+    "points.redeem": _("redeemed a reward"),
+    "points.redemption_cancel": _("cancelled a redemption"),
+    "points.pickup": _("handed out a redeemed reward"),
 }
 
 
