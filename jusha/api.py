@@ -12,6 +12,7 @@ from jusha.devices.api import router as devices_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
+from jusha.points.api import router as points_router
 from jusha.projects.api import router as projects_router
 from jusha.resources.api import router as resources_router
 from jusha.wishes.api import router as wishes_router
@@ -59,3 +60,4 @@ api.add_router("/wishes", wishes_router)
 api.add_router("/projects", projects_router)
 api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
+api.add_router("/points", points_router)

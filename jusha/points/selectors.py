@@ -124,6 +124,7 @@ def community_leaderboard(user, community: Community, year: int) -> list[Row]:
 def unit_leaderboard(user, unit: MemberUnit, year: int) -> list[Row]:
     """The unit's people (its liaisons and its volunteer team) who earned most in `year`."""
     permissions.require(user, Action.POINTS_LEADERBOARD, unit)
-    people = (RoleAssignment.objects.filter(role=Role.UNIT_LIAISON, member_unit=unit).values("user")
-              .union(Volunteer.objects.filter(member_unit=unit, status=Volunteer.Status.APPROVED).values("user")))
-    return _board(User.objects.filter(pk__in=[row["user"] for row in people]), year)
+    people = User.objects.filter(
+        Q(pk__in=RoleAssignment.objects.filter(role=Role.UNIT_LIAISON, member_unit=unit).values("user"))
+        | Q(pk__in=Volunteer.objects.filter(member_unit=unit, status=Volunteer.Status.APPROVED).values("user")))
+    return _board(people.values("pk"), year)
