@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from jusha.points import services
 from jusha.points.models import PointsAccount, PointsRule, Redemption, Reward
-from tests.points_helpers import balance, give, reward, rule
+from tests.points_helpers import balance, give, reward
 
 
 @pytest.fixture(autouse=True)
