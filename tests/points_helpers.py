@@ -21,11 +21,12 @@ def give(world, person, amount: int, reason: str = "测试奖励"):
     return services.points_manual_award(actor=world.liuyang, person=person, amount=amount, reason=reason)
 
 
-def reward(world, *, cost=10, stock=5, per_person_limit=1, unit=None, community=None, actor=None, **kwargs) -> Reward:
+def reward(world, *, cost=10, stock=5, per_person_limit=1, unit=..., community=None, actor=None, **kwargs) -> Reward:
+    """A reward donated by 下沙医院 unless `unit` says otherwise (None: by the subdistrict or community)."""
     kwargs.setdefault("name", f"洗衣液{next(_names)}")
     kwargs.setdefault("pickup_place", "智格社区党群服务中心")
     return services.reward_create(actor=actor or world.liuyang, subdistrict=world.subdistrict,
-                                  member_unit=unit if unit is not None else world.hospital, community=community,
+                                  member_unit=world.hospital if unit is ... else unit, community=community,
                                   cost=cost, stock=stock, per_person_limit=per_person_limit, **kwargs)
 
 

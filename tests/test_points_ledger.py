@@ -340,3 +340,19 @@ def test_any_sequence_keeps_the_books_balanced(world, clock, settings, steps):
             live = Redemption.objects.filter(reward=item).exclude(status="cancelled").count()
             assert item.stock + live == {10: 3, 25: 1, 40: 5}[item.cost]
         transaction.set_rollback(True)
+
+
+def test_the_person_hears_when_a_redemption_is_ready_picked_up_or_cancelled(world, django_capture_on_commit_callbacks):
+    from jusha.notifications.models import Message
+
+    item = reward(world, cost=5, stock=5, per_person_limit=2)
+    give(world, world.wangfang, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.redemption_create(actor=world.wangfang, reward=item)
+        second = services.redemption_create(actor=world.wangfang, reward=item)
+        services.redemption_pickup(actor=world.lina, code=first.code)
+        services.redemption_cancel(actor=world.lina, redemption=second, reason="物品损坏")
+    kinds = sorted(Message.objects.filter(recipient=world.wangfang).values_list("kind", flat=True))
+    assert kinds == ["points.redemption_cancelled", "points.redemption_picked_up", "points.redemption_ready",
+                     "points.redemption_ready"]
+    assert all(first.code not in str(m.context) for m in Message.objects.all())
