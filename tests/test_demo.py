@@ -340,3 +340,17 @@ def test_moving_a_demo_need_within_its_day_never_carries_it_past_now():
     for seed in range(300):
         at = now - datetime.timedelta(minutes=30 + seed)
         assert _daytime(random.Random(seed), at, now=now) <= now - datetime.timedelta(minutes=30)
+
+
+def test_the_demo_has_points_a_donated_catalogue_and_redemptions_in_every_state(demo):
+    from jusha.points.models import PointsRule, PointsTransaction, Redemption, Reward
+    from tests.points_helpers import assert_books_balance
+
+    rewards = Reward.objects.filter(subdistrict=demo)
+    assert rewards.filter(member_unit__isnull=False).count() >= 10 and rewards.filter(member_unit=None).exists()
+    assert PointsRule.objects.filter(subdistrict=demo, trigger="need_fulfilled", points__gt=0).exists()
+    assert PointsTransaction.objects.filter(kind="award").count() >= 200
+    assert PointsTransaction.objects.filter(trigger="need_fulfilled").exists()
+    assert set(Redemption.objects.values_list("status", flat=True)) == {"ready", "picked_up", "cancelled"}
+    assert Redemption.objects.filter(person__mobile=RESIDENT_MOBILE, status="ready").count() == 1
+    assert_books_balance()

@@ -29,6 +29,8 @@ from jusha.onboarding.demo import seed_onboarding
 from jusha.onboarding.models import ImportJob
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.points.demo import seed_points
+from jusha.points.models import Redemption, Reward
 from jusha.projects.demo import seed_projects
 from jusha.projects.models import ServiceProject
 from jusha.resources.demo import seed_resources
@@ -123,6 +125,8 @@ def demo_counts() -> dict[str, int]:
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
+        "rewards": Reward.objects.filter(subdistrict=sub).count(),
+        "redemptions": Redemption.objects.filter(reward__subdistrict=sub).count(),
     }
 
 
@@ -165,6 +169,8 @@ def format_counts(counts: dict[str, int]) -> str:
         "resources": Resource._meta.verbose_name_plural,
         "micro-wishes": MicroWish._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
+        "rewards": Reward._meta.verbose_name_plural,
+        "redemptions": Redemption._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -213,6 +219,8 @@ class _DemoWorld:
             (Role.RESIDENT.label, self.residents),
             (Need._meta.verbose_name_plural, self.needs),
             (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
+            (Reward._meta.verbose_name_plural, lambda: seed_points(self.subdistrict,
+                                                                  resident_mobile=RESIDENT_MOBILE)),
             (ServiceProject._meta.verbose_name_plural, self.projects),
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
