@@ -219,3 +219,17 @@ def test_api_needs_a_log_in_and_hides_other_peoples_things(client, world):
     assert client.post(f"/api/points/redemptions/{theirs.pk}/cancel", "{}",
                        content_type="application/json").status_code == 404
     assert client.post("/api/points/rewards/0/redeem").status_code == 422
+
+
+def test_a_reward_photo_is_cleaned_and_served_to_who_may_redeem_or_keep_it(client, world):
+    from tests.needs_helpers import png_bytes, upload
+
+    item = reward(world, photo=upload(png_bytes()))
+    assert item.photo.name.startswith("rewards/")
+    url = reverse("points:photo", args=[item.pk])
+    assert as_user(client, world.wangfang).get(url).status_code == 200
+    assert as_user(client, world.zhengli).get(url).status_code == 200
+    elsewhere = reward(world, community=world.yanlan, photo=upload(png_bytes()))
+    assert as_user(client, world.wangfang).get(reverse("points:photo", args=[elsewhere.pk])).status_code == 404
+    with pytest.raises(services.DomainError):
+        reward(world, photo=upload(b"not a picture"))

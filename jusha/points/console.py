@@ -20,7 +20,7 @@ from jusha.web.shared import add_domain_error
 
 from . import selectors, services
 from .forms import AwardForm, RewardForm, RuleForm
-from .models import PointsRule, Redemption, Reward, Trigger
+from .models import PointsAccount, PointsRule, Redemption, Reward, Trigger
 
 
 def _rule_subdistrict(request) -> Subdistrict | None:
@@ -88,8 +88,8 @@ def award(request):
 @console_view
 def person(request, pk):
     """One person's balance and history, for staff who may see their points."""
-    account = permissions.fetch(request.user, Action.POINTS_VIEW, selectors.PointsAccount.objects.select_related(
-        "person"), person=pk)
+    account = permissions.fetch(request.user, Action.POINTS_VIEW, PointsAccount.objects.select_related("person"),
+                                person=pk)
     return TemplateResponse(request, "points/console/person.html", {
         "section": "points_award", "account": account,
         "page": paginate(request, selectors.history(request.user, account.person)),

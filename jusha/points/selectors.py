@@ -9,6 +9,7 @@ from django.utils import timezone
 from jusha import permissions
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.core import clock
+from jusha.core.errors import NotAllowed
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action
 from jusha.places.models import Community
@@ -56,6 +57,15 @@ def catalogue(user):
 def reward_for_person(user, pk: int) -> Reward:
     return permissions.fetch(user, Action.REWARD_REDEEM, Reward.objects.select_related(
         "member_unit", "community", "subdistrict"), pk=pk)
+
+
+def reward_with_photo(user, pk: int) -> Reward:
+    """A reward with a photo that the user may redeem or keep, else NotAllowed (a 404)."""
+    found = (permissions.visible(user, Action.REWARD_REDEEM, Reward.objects.filter(pk=pk))
+             | permissions.visible(user, Action.REWARD_MANAGE, Reward.objects.filter(pk=pk))).exclude(photo="").first()
+    if found is None:
+        raise NotAllowed()
+    return found
 
 
 def my_redemptions(user):

@@ -23,6 +23,7 @@ from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.audit.services import audit_record
 from jusha.core import clock
 from jusha.core.errors import DomainError, NotAllowed
+from jusha.needs.photos import clean_photo
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action, actor_of
 from jusha.places.models import Community, Subdistrict
@@ -85,7 +86,8 @@ def _post(*, kind: str, person: User, account: PointsAccount, system: str, amoun
     Credits (awards, refunds) move points from the system account to the person; debits move them
     the other way. The entries of a movement must sum to zero; a debit the balance cannot cover is
     refused here and, should a caller skip the check, by the balance's check constraint."""
-    assert account.person_id == person.pk
+    if account.person_id != person.pk:
+        raise ValueError("the account is not the person's")
     credit = kind in (K.AWARD, K.REFUND)
     if not credit and account.balance < amount:
         raise _not_enough(account.balance)
@@ -349,19 +351,21 @@ def reward_create(*, actor, subdistrict: Subdistrict, member_unit: MemberUnit | 
     if not _may_offer(actor, subdistrict=subdistrict, unit=member_unit, community=community):
         raise NotAllowed()
     fields = _reward_fields(data)
+    cleaned = clean_photo(photo).file if photo else ""
     now = clock.now()
     with transaction.atomic():
         reward = Reward.objects.create(subdistrict=subdistrict, member_unit=member_unit, community=community,
-                                       created_by=actor, created_at=now, updated_at=now, photo=photo or "", **fields)
+                                       created_by=actor, created_at=now, updated_at=now, photo=cleaned, **fields)
         audit_record(actor=actor, action="points.reward_create", target=reward,
                      after={**fields, "unit": member_unit, "community": community}, subdistrict_id=subdistrict.pk)
         return reward
 
 
 def reward_update(*, actor, reward: Reward | int, photo=None, **data) -> Reward:
-    """Change a reward: its words, cost, stock (restocking), limit, window, or take it off (inactive).
-    Redemptions already made keep the cost they paid."""
+    """Change a reward: its words, photo, cost, stock (restocking), limit, window, or take it off
+    (inactive). Redemptions already made keep the cost they paid."""
     fields = _reward_fields(data)
+    cleaned = clean_photo(photo).file if photo else None
     with transaction.atomic():
         pk = reward.pk if isinstance(reward, Reward) else reward
         locked = Reward.objects.select_for_update().filter(pk=pk).first() if isinstance(pk, int) else None
@@ -369,8 +373,8 @@ def reward_update(*, actor, reward: Reward | int, photo=None, **data) -> Reward:
             raise NotAllowed()
         before = {key: getattr(locked, key) for key in fields}
         changes = {**fields, "updated_at": clock.now()}
-        if photo:
-            changes["photo"] = photo
+        if cleaned:
+            changes["photo"] = cleaned
         for key, value in changes.items():
             setattr(locked, key, value)
         locked.save()

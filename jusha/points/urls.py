@@ -9,6 +9,7 @@ urlpatterns = [
     path("rewards/", views.rewards, name="rewards"),
     path("rewards/<int:pk>/", views.reward, name="reward"),
     path("rewards/<int:pk>/redeem/", views.redeem, name="redeem"),
+    path("rewards/<int:pk>/photo/", views.photo, name="photo"),
     path("redemptions/", views.redemptions, name="redemptions"),
     path("redemptions/<int:pk>/cancel/", views.cancel, name="cancel"),
 ]

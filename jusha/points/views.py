@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.web.console import paginate
-from jusha.web.shared import not_found_is_404
+from jusha.web.shared import not_found_is_404, private_photo
 
 from . import selectors, services
 from .models import Redemption
@@ -107,3 +107,11 @@ def cancel(request, pk):
     else:
         messages.success(request, _("Cancelled. Your points are back in your account."))
     return redirect("points:redemptions")
+
+
+@login_required
+@not_found_is_404
+def photo(request, pk):
+    """A reward's photo, to whoever may redeem or keep the reward."""
+    found = selectors.reward_with_photo(request.user, pk)
+    return private_photo(found.photo)
