@@ -1,7 +1,8 @@
 """Points for the WeChat mini-program and other clients: the same selectors and services as the H5
 pages, all for the logged-in person. Refusals use the API's one error shape with a `code`:
 insufficient_points, out_of_stock, limit_reached, not_available (400), invalid_transition (400);
-a reward or redemption the person may not see is 404."""
+a reward or redemption the person may not see is 404; a POST from a browser session without the CSRF
+token is 403."""
 
 from datetime import datetime
 
@@ -102,7 +103,8 @@ def rewards(request):
 
 
 @router.post("/rewards/{reward_id}/redeem", auth=django_auth,
-             response={201: RedemptionOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut})
+             response={201: RedemptionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                       422: ValidationErrorOut})
 def redeem(request, reward_id: int = Path(..., ge=1, le=2**62)):
     """Redeem one. 400 with `insufficient_points`, `out_of_stock`, `limit_reached` or `not_available`."""
     made = services.redemption_create(actor=request.user, reward=reward_id)
@@ -116,7 +118,8 @@ def redemptions(request):
 
 
 @router.post("/redemptions/{redemption_id}/cancel", auth=django_auth,
-             response={200: RedemptionOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut})
+             response={200: RedemptionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                       422: ValidationErrorOut})
 def cancel(request, payload: RedemptionCancelIn, redemption_id: int = Path(..., ge=1, le=2**62)):
     """Cancel one's own redemption before pickup: the points come back. 400 `invalid_transition` when it
     was already picked up or cancelled."""
