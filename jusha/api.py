@@ -15,6 +15,7 @@ from jusha.indicators.api import router as indicators_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
+from jusha.points.api import router as points_router
 from jusha.projects.api import router as projects_router
 from jusha.resources.api import router as resources_router
 from jusha.volunteers.api import router as volunteers_router
@@ -67,3 +68,4 @@ api.add_router("/volunteers", volunteers_router)
 api.add_router("/indicators", indicators_router)
 api.add_router("/activities", activities_router)
 api.add_router("/attendance", attendance_router)
+api.add_router("/points", points_router)

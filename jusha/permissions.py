@@ -57,6 +57,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   subdistrict's staff) show the check-in code, mark attendance, verify and correct hours and decide
   correction requests; a person checks themselves in only for their own confirmed sign-ups, sees their
   own service records, asks for corrections of them and downloads their own certificates.
+- points: a person sees their own points, history and redemptions, and redeems rewards open to their
+  community; community staff award and correct the points of their community's people, keep its rewards,
+  hand them out and see its leaderboard; subdistrict staff do so for the whole subdistrict and set its
+  points rules; a unit liaison keeps their unit's donated rewards, hands them out and sees their unit's
+  leaderboard; leaderboards never show a person who opted out.
 """
 
 from collections.abc import Callable
@@ -142,6 +147,14 @@ class Action(StrEnum):
     SERVICE_RECORD_VIEW = "attendance.view_record"
     CORRECTION_REQUEST = "attendance.request_correction"
     CERTIFICATE_VIEW = "attendance.view_certificate"
+    POINTS_VIEW = "points.view"
+    POINTS_AWARD = "points.award"
+    POINTS_RULES = "points.manage_rules"
+    POINTS_LEADERBOARD = "points.view_leaderboard"
+    REWARD_MANAGE = "points.manage_reward"
+    REWARD_REDEEM = "points.redeem"
+    REDEMPTION_VIEW = "points.view_redemption"
+    REDEMPTION_HANDLE = "points.handle_redemption"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -153,10 +166,11 @@ OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE,
                       Action.SIGNUP_CANCEL, Action.ATTENDANCE_CHECK_IN, Action.CORRECTION_REQUEST,
                       Action.CERTIFICATE_VIEW})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
-# from them), the summary of the year's service projects, the Open311 requests, and published
-# activities (and signing up).
+# from them), the summary of the year's service projects, the Open311 requests, published activities
+# (and signing up), and the rewards catalogue a person buys from with their own points.
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
-                               Action.OPEN311_VIEW, Action.ACTIVITY_VIEW_PUBLIC, Action.SIGNUP_CREATE})
+                               Action.OPEN311_VIEW, Action.ACTIVITY_VIEW_PUBLIC, Action.SIGNUP_CREATE,
+                               Action.REWARD_REDEEM})
 
 
 @dataclass
@@ -436,6 +450,16 @@ def _general(actor: Actor, action: Action) -> bool:
     if action is Action.ACTIVITY_REVIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
                                       or actor.communities_as(Role.COMMUNITY_STAFF))
+    if action in (Action.POINTS_VIEW, Action.REWARD_REDEEM, Action.REDEMPTION_VIEW):
+        return actor.user_id is not None
+    if action is Action.POINTS_AWARD:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF))
+    if action is Action.POINTS_RULES:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action in (Action.POINTS_LEADERBOARD, Action.REWARD_MANAGE, Action.REDEMPTION_HANDLE):
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
+                                      or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
     return actor.is_admin
 
 
@@ -1130,3 +1154,82 @@ def _record_view(actor: Actor) -> Q | None:
 @rule("attendance.Certificate", Action.CERTIFICATE_VIEW)
 def _own_records(actor: Actor) -> Q | None:
     return Q(volunteer__user=actor.user_id) if actor.user_id else None
+# --- points ---------------------------------------------------------------------------------------
+
+@rule("points.PointsAccount", Action.POINTS_VIEW)
+def _points_view(actor: Actor) -> Q | None:
+    from jusha.accounts.models import User
+
+    staff = _people_in(actor.subdistricts_as(Role.SUBDISTRICT_STAFF), actor.communities_as(Role.COMMUNITY_STAFF))
+    return _any(
+        Q(person=actor.user_id) if actor.user_id else None,
+        Q(person__in=User.objects.filter(staff).values("pk")) if staff is not None else None,
+    )
+
+
+@rule("accounts.User", Action.POINTS_AWARD)
+def _points_award(actor: Actor) -> Q | None:
+    return _people_in(actor.subdistricts_as(Role.SUBDISTRICT_STAFF), actor.communities_as(Role.COMMUNITY_STAFF))
+
+
+@rule("places.Subdistrict", Action.POINTS_RULES)
+def _points_rules(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("places.Community", Action.POINTS_LEADERBOARD)
+def _community_leaderboard(actor: Actor) -> Q | None:
+    return _any(_in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+                _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)))
+
+
+@rule("orgs.MemberUnit", Action.POINTS_LEADERBOARD)
+def _unit_leaderboard(actor: Actor) -> Q | None:
+    return _any(_in("pk", actor.member_units),
+                _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)))
+
+
+def _reward_scope(actor: Actor, field: str = "") -> Q | None:
+    """The rewards `actor` keeps: the subdistrict's staff all of its, community staff those offered to
+    their community, a liaison those their unit donated."""
+    return _any(
+        _in(f"{field}subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}member_unit", actor.member_units),
+    )
+
+
+@rule("points.Reward", Action.REWARD_MANAGE)
+def _reward_manage(actor: Actor) -> Q | None:
+    return _reward_scope(actor)
+
+
+@rule("points.Reward", Action.REWARD_REDEEM)
+def _reward_redeem(actor: Actor) -> Q | None:
+    # Open rewards of the subdistricts a person lives in, and those for their own community.
+    communities = actor.communities_as(Role.RESIDENT)
+    if not communities:
+        return None
+    from jusha.places.models import Community
+
+    subdistricts = Community.objects.filter(pk__in=communities).values("subdistrict")
+    return Q(is_active=True) & (Q(community__in=communities)
+                                | Q(community__isnull=True, subdistrict__in=subdistricts))
+
+
+@rule("points.Redemption", Action.REDEMPTION_HANDLE)
+def _redemption_handle(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    from jusha.accounts.models import RoleAssignment
+
+    return _any(
+        _reward_scope(actor, "reward__"),
+        # Community staff also hand out subdistrict-wide rewards to the residents of their community.
+        Q(reward__community__isnull=True, person__in=RoleAssignment.objects.filter(
+            role=Role.RESIDENT, community__in=communities).values("user")) if communities else None,
+    )
+
+
+@rule("points.Redemption", Action.REDEMPTION_VIEW)
+def _redemption_view(actor: Actor) -> Q | None:
+    return _any(Q(person=actor.user_id) if actor.user_id else None, _redemption_handle(actor))

@@ -6,6 +6,7 @@ production ones; `jusha demo` and the test runner switch DEBUG on explicitly.
 """
 
 import base64
+import datetime
 import os
 from pathlib import Path
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "jusha.needs",
     "jusha.resources",
     "jusha.wishes",
+    "jusha.points",
     "jusha.volunteers",
     "jusha.activities",
     "jusha.attendance",
@@ -225,6 +227,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.cases.services.cases_overdue_sweep", 60),
     ("jusha.activities.services.activities_remind_sweep", 300),
     ("jusha.attendance.services.attendance_close_forgotten", 300),
+    ("jusha.points.services.points_expire_due", 3600),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.
@@ -301,6 +304,15 @@ JUSHA_WISH_CONTACT_DAYS = env_int("JUSHA_WISH_CONTACT_DAYS", 7)
 JUSHA_ACTIVITY_REMIND_HOURS = env_int("JUSHA_ACTIVITY_REMIND_HOURS", 24)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_PERSON", 3)
 JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT = env_int("JUSHA_WISH_MAX_LIVE_CLAIMS_PER_UNIT", 20)
+# Points (docs/points.md): points earned in year Y expire at the end of this day ("MM-DD") of year Y+1;
+# empty: points never expire.
+JUSHA_POINTS_EXPIRE_ON = os.environ.get("JUSHA_POINTS_EXPIRE_ON", "06-30").strip()
+if JUSHA_POINTS_EXPIRE_ON:
+    try:  # a day every year has (so not 02-29)
+        _expire_month, _expire_day = (int(part) for part in JUSHA_POINTS_EXPIRE_ON.split("-"))
+        datetime.date(2001, _expire_month, _expire_day)
+    except ValueError:
+        raise ImproperlyConfigured(f"JUSHA_POINTS_EXPIRE_ON={JUSHA_POINTS_EXPIRE_ON!r} is not a day as MM-DD") from None
 # Cases (docs/cases.md): a resident's report of the same category this close (metres) to an open case
 # reported within these hours is offered to follow that case; a closed case may be reopened for these days.
 JUSHA_CASE_DUPLICATE_METERS = env_int("JUSHA_CASE_DUPLICATE_METERS", 50)

@@ -396,3 +396,17 @@ def test_a_year_of_activities_with_sessions_and_sign_ups_that_keep_the_rules(dem
         assert session.confirmed == session.confirmed_count <= session.seats
     assert SignUp.objects.filter(session__activity__in=activities, status="waitlisted").exists()
     assert Activity.needs.through.objects.filter(activity__in=activities).exists()
+
+
+def test_the_demo_has_points_a_donated_catalogue_and_redemptions_in_every_state(demo):
+    from jusha.points.models import PointsRule, PointsTransaction, Redemption, Reward
+    from tests.points_helpers import assert_books_balance
+
+    rewards = Reward.objects.filter(subdistrict=demo)
+    assert rewards.filter(member_unit__isnull=False).count() >= 10 and rewards.filter(member_unit=None).exists()
+    assert PointsRule.objects.filter(subdistrict=demo, trigger="need_fulfilled", points__gt=0).exists()
+    assert PointsTransaction.objects.filter(kind="award").count() >= 200
+    assert PointsTransaction.objects.filter(trigger="need_fulfilled").exists()
+    assert set(Redemption.objects.values_list("status", flat=True)) == {"ready", "picked_up", "cancelled"}
+    assert Redemption.objects.filter(person__mobile=RESIDENT_MOBILE, status="ready").count() == 1
+    assert_books_balance()

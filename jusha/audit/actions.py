@@ -135,6 +135,17 @@ ACTION_LABELS = {
     "volunteers.reveal_id": _("revealed a volunteer's identity number"),
     "volunteers.register_team": _("registered a unit's staff member as a volunteer"),
     "volunteers.person_recorded": _("recorded a person for a unit's volunteer team"),
+    "points.award": _("awarded points by a rule"),
+    "points.manual_award": _("awarded points by hand"),
+    "points.deduct": _("deducted points (correction)"),
+    "points.expire": _("expired points (system)"),
+    "points.rule_set": _("set a points rule"),
+    "points.leaderboard_opt_out": _("chose whether leaderboards show them"),
+    "points.reward_create": _("added a reward"),
+    "points.reward_update": _("changed a reward"),
+    "points.redeem": _("redeemed a reward"),
+    "points.redemption_cancel": _("cancelled a redemption"),
+    "points.pickup": _("handed out a redeemed reward"),
 }
 
 

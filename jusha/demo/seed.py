@@ -31,6 +31,8 @@ from jusha.onboarding.demo import seed_onboarding
 from jusha.onboarding.models import ImportJob
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, District, Grid, Subdistrict
+from jusha.points.demo import seed_points
+from jusha.points.models import Redemption, Reward
 from jusha.projects.demo import seed_projects
 from jusha.projects.models import ServiceProject
 from jusha.resources.demo import seed_resources
@@ -130,6 +132,8 @@ def demo_counts() -> dict[str, int]:
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
         "activities": Activity.objects.filter(subdistrict=sub).count(),
+        "rewards": Reward.objects.filter(subdistrict=sub).count(),
+        "redemptions": Redemption.objects.filter(reward__subdistrict=sub).count(),
     }
 
 
@@ -175,6 +179,8 @@ def format_counts(counts: dict[str, int]) -> str:
         "service projects": ServiceProject._meta.verbose_name_plural,
         "cases": Case._meta.verbose_name_plural,
         "activities": Activity._meta.verbose_name_plural,
+        "rewards": Reward._meta.verbose_name_plural,
+        "redemptions": Redemption._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -226,6 +232,8 @@ class _DemoWorld:
             (MicroWish._meta.verbose_name_plural, lambda: seed_wishes(self.subdistrict)),
             (Volunteer._meta.verbose_name_plural, lambda: seed_volunteers(self.subdistrict,
                                                                           resident_mobile=RESIDENT_MOBILE)),
+            (Reward._meta.verbose_name_plural, lambda: seed_points(self.subdistrict,
+                                                                  resident_mobile=RESIDENT_MOBILE)),
             (ServiceProject._meta.verbose_name_plural, self.projects),
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),

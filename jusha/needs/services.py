@@ -26,6 +26,7 @@ from jusha.permissions import Action, actor_of
 from jusha.places.coords import CRS
 from jusha.places.models import Community, Grid
 from jusha.places.selectors import locate_in_crs
+from jusha.points.services import points_award_for
 from jusha.volunteers.models import Volunteer
 from jusha.volunteers.selectors import matchable_volunteers
 
@@ -559,10 +560,18 @@ def need_confirm(*, actor, need: Need, stars: int, comment: str = "") -> Rating:
         need = _lock(actor, Action.NEED_CONFIRM, need)
         now = clock.now()
         _move(need, Step.CONFIRM, actor=actor, note=comment, closed_at=now)
-        helper = (Claim.objects.filter(need=need, status=Claim.Status.DONE).order_by("-ended_at")
-                  .values_list("member_unit", flat=True).first())
-        return Rating.objects.create(need=need, by=actor, stars=stars, comment=comment, member_unit_id=helper,
-                                     created_at=now)
+        done = _pay_helper(need, actor=actor)
+        return Rating.objects.create(need=need, by=actor, stars=stars, comment=comment,
+                                     member_unit_id=done.member_unit_id if done else None, created_at=now)
+
+
+def _pay_helper(need: Need, *, actor) -> Claim | None:
+    """The claim that completed the need; its claimant earns the need_fulfilled points (once per need,
+    however often it is reopened and confirmed again)."""
+    done = Claim.objects.filter(need=need, status=Claim.Status.DONE).order_by("-ended_at", "-pk").first()
+    if done is not None and done.claimant_id is not None:
+        points_award_for(actor=actor, person=done.claimant, trigger="need_fulfilled", source=need)
+    return done
 
 
 def need_reopen(*, actor, need: Need, reason: str) -> Need:
@@ -653,5 +662,6 @@ def needs_auto_confirm() -> int:
                 _move(need, Step.AUTO_CONFIRM, actor=None, closed_at=now)
             except DomainError:
                 continue  # confirmed or reopened by the resident a moment ago
+            _pay_helper(need, actor=None)
             confirmed += 1
     return confirmed

@@ -20,6 +20,7 @@ from jusha.needs import photos
 from jusha.orgs.models import MemberUnit
 from jusha.permissions import Action, actor_of
 from jusha.places.models import Community
+from jusha.points.services import points_award_for
 
 from . import notices, workflow
 from .models import (
@@ -339,6 +340,8 @@ def wish_confirm(*, actor, wish: MicroWish | int) -> MicroWish:
         _move(wish, Step.CONFIRM, actor=actor, fulfilled_at=now, after={"claim": claim.pk if claim else None})
         if claim is not None:
             _end_claim(claim, C.DONE, "")
+            # The person who claimed (for a unit: its liaison who did) earns the wish_fulfilled points.
+            points_award_for(actor=actor, person=claim.claimant, trigger="wish_fulfilled", source=wish)
             transaction.on_commit(lambda: notices.fulfilled(claim.pk), robust=True)
         return wish
 
