@@ -9,6 +9,7 @@ from jusha.accounts.api import router as accounts_router
 from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
+from jusha.livelihood.api import router as livelihood_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
@@ -59,3 +60,4 @@ api.add_router("/wishes", wishes_router)
 api.add_router("/projects", projects_router)
 api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
+api.add_router("/surveys", livelihood_router)

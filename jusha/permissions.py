@@ -37,6 +37,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   logged-in person sees the public summary of the year's service items and of running projects.
 - devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
   command operators (and staff) review the detections waiting below the confidence threshold.
+- livelihood surveys: subdistrict staff build, open and close their subdistrict's surveys; they and the
+  community staff of its communities see the results and record field visits (community staff only in
+  their own communities, and see only those visits); everyone, even anonymous where the survey allows it,
+  sees and answers an open survey (for themselves, for a unit they are the liaison of, or for the
+  community they serve).
 """
 
 from collections.abc import Callable
@@ -100,14 +105,19 @@ class Action(StrEnum):
     CASE_CATEGORY_CHANGE = "cases.change_category"
     DEVICE_MANAGE = "devices.manage"
     DETECTION_REVIEW = "devices.review"
+    SURVEY_MANAGE = "livelihood.manage_survey"
+    SURVEY_VIEW = "livelihood.view_survey"
+    SURVEY_RESPOND = "livelihood.respond"
+    VISIT_RECORD = "livelihood.record_visit"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
 # A case is rated by its reporters and handled by its assignee, never by an administrator for them.
 OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
-# from them) and the summary of the year's service projects.
-SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC})
+# from them), the summary of the year's service projects and answering an open survey.
+SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
+                               Action.SURVEY_RESPOND})
 
 
 @dataclass
@@ -337,6 +347,13 @@ def _general(actor: Actor, action: Action) -> bool:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
     if action is Action.DETECTION_REVIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+    if action is Action.SURVEY_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action in (Action.SURVEY_VIEW, Action.VISIT_RECORD):
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF))
+    if action is Action.SURVEY_RESPOND:
+        return True
     return actor.is_admin
 
 
@@ -830,3 +847,58 @@ def _device_subdistrict(actor: Actor) -> Q | None:
 @rule("devices.Detection", Action.DETECTION_REVIEW)
 def _detection_review(actor: Actor) -> Q | None:
     return _in("device__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
+
+
+# --- livelihood surveys ---------------------------------------------------------------------------
+
+@rule("places.Subdistrict", Action.SURVEY_MANAGE)
+def _survey_subdistrict(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("livelihood.Survey", Action.SURVEY_MANAGE)
+def _survey_manage(actor: Actor) -> Q | None:
+    # A survey speaks for the whole subdistrict, so only the subdistrict's staff word its questions.
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("livelihood.Survey", Action.SURVEY_VIEW)
+def _survey_view(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    served = None
+    if communities:
+        from jusha.places.models import Community
+
+        served = Q(subdistrict__in=Community.objects.filter(pk__in=communities).values("subdistrict"))
+    return _any(_in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)), served)
+
+
+@rule("livelihood.Survey", Action.SURVEY_RESPOND)
+def _survey_respond(actor: Actor) -> Q:
+    # The period (opens_at, closes_at) is checked by the service, with a message saying which it is.
+    return Q(status="open") if actor.user_id else Q(status="open", allow_anonymous=True)
+
+
+def _visit_scope(actor: Actor, field: str = "") -> Q | None:
+    return _any(
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("livelihood.FieldVisit", Action.SURVEY_VIEW)
+def _visit_view(actor: Actor) -> Q | None:
+    return _visit_scope(actor)
+
+
+@rule("livelihood.VisitPhoto", Action.SURVEY_VIEW)
+def _visit_photo_view(actor: Actor) -> Q | None:
+    return _visit_scope(actor, "visit__")
+
+
+@rule("places.Community", Action.VISIT_RECORD)
+def _visit_where(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "jusha.needs",
     "jusha.resources",
     "jusha.wishes",
+    "jusha.livelihood",
     "jusha.volunteers",
     "jusha.projects",
     "jusha.cases",

@@ -21,11 +21,13 @@ urlpatterns = [
     path("console/onboarding/", include("jusha.onboarding.urls")),
     path("console/cases/", include("jusha.cases.console_urls")),
     path("console/devices/", include("jusha.devices.console_urls")),
+    path("console/livelihood/", include("jusha.livelihood.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
     path("wishes/", include("jusha.wishes.urls")),
     path("projects/", include("jusha.projects.urls")),
     path("cases/", include("jusha.cases.urls")),
+    path("surveys/", include("jusha.livelihood.urls")),
     path("", include("jusha.web.urls")),
 ]
