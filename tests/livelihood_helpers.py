@@ -36,7 +36,8 @@ class Built:
         self.single = add(world, self.survey, K.SINGLE, "您最关心哪方面？", options=["养老", "教育", "环境"])
         self.multiple = add(world, self.survey, K.MULTIPLE, "您希望增加哪些设施？",
                             options=["停车位", "健身器材", "充电桩", "长椅"], min_choices=1, max_choices=2)
-        self.ranking = add(world, self.survey, K.RANKING, "请排出优先顺序", options=["加装电梯", "老旧小区改造", "口袋公园"])
+        self.ranking = add(world, self.survey, K.RANKING, "请排出优先顺序",
+                           options=["加装电梯", "老旧小区改造", "口袋公园"])
         self.rating = add(world, self.survey, K.RATING, "您对社区服务的满意度", required=False)
         self.number = add(world, self.survey, K.NUMBER, "您家有几口人？", min_value=1, max_value=20, required=False)
         self.text = add(world, self.survey, K.TEXT, "其他建议", max_length=50, required=False)

@@ -28,7 +28,8 @@ def test_a_complete_valid_response_is_saved_with_one_answer_per_question(world, 
     response = submit(built, world.wangfang)
     answers = {a.question_id: a for a in response.answers.all()}
     assert answers[built.single.pk].choices == [built.opt["养老"]]
-    assert answers[built.ranking.pk].choices == [built.opt["加装电梯"], built.opt["口袋公园"], built.opt["老旧小区改造"]]
+    o = built.opt
+    assert answers[built.ranking.pk].choices == [o["加装电梯"], o["口袋公园"], o["老旧小区改造"]]
     assert (answers[built.rating.pk].number, answers[built.number.pk].number) == (4, 3)
     assert answers[built.text.pk].text == "希望多建停车位"
 

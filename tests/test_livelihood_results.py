@@ -32,16 +32,16 @@ def five(world, clock):
     o = built.opt
     a, b, c = o["加装电梯"], o["老旧小区改造"], o["口袋公园"]
     rows = [
-        dict(single=[o["养老"]], multiple=[o["停车位"], o["充电桩"]], ranking=[a, c, b], rating=5, number=3,
-             text="希望小区多建停车位"),
-        dict(single=[o["养老"]], multiple=[o["停车位"]], ranking=[a, b, c], rating=4, number=2,
-             text="停车位太少，晚上停车难"),
-        dict(single=[o["教育"]], multiple=[o["健身器材"], o["长椅"]], ranking=[b, a, c], rating=4, number=None,
-             text="增加老年食堂"),
-        dict(single=[o["养老"]], multiple=[o["停车位"], o["长椅"]], ranking=[c, a, b], rating=None, number=5,
-             text=""),
-        dict(single=[o["环境"]], multiple=[o["充电桩"]], ranking=[a, b, c], rating=2, number=4,
-             text="老年食堂和停车位都需要"),
+        {"single": [o["养老"]], "multiple": [o["停车位"], o["充电桩"]], "ranking": [a, c, b],
+         "rating": 5, "number": 3, "text": "希望小区多建停车位"},
+        {"single": [o["养老"]], "multiple": [o["停车位"]], "ranking": [a, b, c],
+         "rating": 4, "number": 2, "text": "停车位太少，晚上停车难"},
+        {"single": [o["教育"]], "multiple": [o["健身器材"], o["长椅"]], "ranking": [b, a, c],
+         "rating": 4, "number": None, "text": "增加老年食堂"},
+        {"single": [o["养老"]], "multiple": [o["停车位"], o["长椅"]], "ranking": [c, a, b],
+         "rating": None, "number": 5, "text": ""},
+        {"single": [o["环境"]], "multiple": [o["充电桩"]], "ranking": [a, b, c],
+         "rating": 2, "number": 4, "text": "老年食堂和停车位都需要"},
     ]
     for person, row in zip(PEOPLE, rows, strict=True):
         submit(built, getattr(world, person), answers=built.answers(**row))
