@@ -21,7 +21,8 @@ UNMET = (Need.Status.SUBMITTED, Need.Status.ACCEPTED, Need.Status.ESCALATED, Nee
 def surveys(user) -> QuerySet:
     return (permissions.visible(user, Action.SURVEY_VIEW, Survey.objects.all())
             .select_related("subdistrict").annotate(n_responses=Count("responses", distinct=True),
-                                                    n_visits=Count("visits", distinct=True)))
+                                                    n_visits=Count("visits", distinct=True))
+            .order_by("-year", "-created_at", "-id"))
 
 
 def survey(user, pk: int, *, action: Action = Action.SURVEY_VIEW) -> Survey:
