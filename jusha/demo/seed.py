@@ -23,6 +23,8 @@ from jusha.audit.services import audit_record
 from jusha.cases.demo import seed_cases
 from jusha.cases.models import Case
 from jusha.devices.demo import seed_devices
+from jusha.livelihood.demo import seed_livelihood
+from jusha.livelihood.models import Response as SurveyResponse
 from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.onboarding.demo import seed_onboarding
@@ -123,6 +125,7 @@ def demo_counts() -> dict[str, int]:
         "micro-wishes": MicroWish.objects.filter(community__subdistrict=sub).count(),
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
+        "survey responses": SurveyResponse.objects.filter(survey__subdistrict=sub).count(),
     }
 
 
@@ -165,6 +168,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "resources": Resource._meta.verbose_name_plural,
         "micro-wishes": MicroWish._meta.verbose_name_plural,
         "service projects": ServiceProject._meta.verbose_name_plural,
+        "survey responses": SurveyResponse._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -217,6 +221,8 @@ class _DemoWorld:
             (ImportJob._meta.verbose_name_plural, lambda: seed_onboarding(
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
             (Case._meta.verbose_name_plural, self.cases),
+            (SurveyResponse._meta.verbose_name_plural, lambda: seed_livelihood(
+                self.subdistrict, resident_mobile=RESIDENT_MOBILE, seed=SEED)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
