@@ -219,6 +219,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.needs.services.needs_overdue_sweep", 60),
     ("jusha.needs.services.needs_auto_confirm", 300),
     ("jusha.cases.services.cases_overdue_sweep", 60),
+    ("jusha.livelihood.services.surveys_close_sweep", 300),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.

@@ -207,3 +207,14 @@ def test_staff_record_field_visits_in_their_communities(world, clock):
         actor=world.liuyang, survey=built.survey, community=world.zhige, visitors="刘洋",
         visited_at=clock(), notes="…", lat=95, lng=120)) == "invalid_point"
     assert FieldVisit.objects.count() == 1
+
+
+def test_the_sweep_closes_surveys_past_their_closing_time_once(world, clock):
+    built = Built(world)
+    assert services.surveys_close_sweep() == 0
+    clock.advance(days=8)
+    assert services.surveys_close_sweep() == 1
+    assert services.surveys_close_sweep() == 0
+    built.survey.refresh_from_db()
+    assert (built.survey.status, built.survey.closed_at) == ("closed", built.survey.closes_at)
+    assert AuditEntry.objects.filter(action="livelihood.survey_close", actor=None).count() == 1

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from jusha import permissions
+from jusha.accounts.models import Role
 from jusha.core import clock
 from jusha.needs.models import Need
 from jusha.permissions import Action
@@ -57,7 +58,7 @@ def answered_as(user, survey: Survey, *, device: str = "") -> set[tuple[str, int
         units = responses.filter(respondent_as=Response.As.UNIT, member_unit__in=actor.member_units)
         done |= {(Response.As.UNIT, u) for u in units.values_list("member_unit_id", flat=True)}
         communities = responses.filter(respondent_as=Response.As.COMMUNITY,
-                                       community__in=actor.communities_as("community_staff"))
+                                       community__in=actor.communities_as(Role.COMMUNITY_STAFF))
         done |= {(Response.As.COMMUNITY, c) for c in communities.values_list("community_id", flat=True)}
     elif device and responses.filter(respondent_as=Response.As.ANONYMOUS, device=device).exists():
         done.add((Response.As.ANONYMOUS, None))

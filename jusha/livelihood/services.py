@@ -222,6 +222,7 @@ def survey_update(*, actor, survey: Survey | int, settings: SurveySettings) -> S
 
 
 def _move(actor, survey: Survey, step: Step, **changes) -> Survey:
+    """Change the status as the table says, on the condition that nobody changed it meanwhile."""
     from_status = survey.status
     to_status = workflow.target(survey, step)
     if not Survey.objects.filter(pk=survey.pk, status=from_status).update(status=to_status, **changes):
@@ -248,6 +249,20 @@ def survey_close(*, actor, survey: Survey | int) -> Survey:
     with transaction.atomic():
         survey = _lock(actor, Action.SURVEY_MANAGE, survey)
         return _move(actor, survey, Step.CLOSE, closed_at=clock.now())
+
+
+def surveys_close_sweep() -> int:
+    """Open surveys whose closing time has passed are marked closed, so lists and the API say so (answers
+    are refused from the closing time on either way). Idempotent: a conditional update per survey."""
+    closed = 0
+    for pk in Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=clock.now()).values_list("pk", flat=True):
+        with transaction.atomic():
+            survey = Survey.objects.select_for_update().filter(pk=pk, status=Survey.Status.OPEN).first()
+            if survey is None:
+                continue
+            _move(None, survey, Step.CLOSE, closed_at=survey.closes_at)
+            closed += 1
+    return closed
 
 
 # --- sections and questions (only while nobody has answered) ----------------------------------------
