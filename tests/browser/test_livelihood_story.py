@@ -1,12 +1,12 @@
 """The yearly survey in a real browser: 刘洋 builds a three-question survey in the console and opens it;
 王芳 answers it on a 320 px phone in elderly mode; the results page charts her answer. axe-core runs on
-every page visited, and the phone pages never scroll sideways.
+every page visited, and the phone pages never scroll sideways. Then he records a field visit.
 """
 
 import pytest
 from playwright.sync_api import expect
 
-from jusha.livelihood.models import Response, Survey
+from jusha.livelihood.models import FieldVisit, Response, Survey
 from tests.browser.helpers import assert_clean, axe, shot
 from tests.browser.test_foundation import resident_logs_in, staff_logs_in
 
@@ -100,4 +100,19 @@ def test_staff_build_a_survey_a_resident_answers_it_and_the_chart_shows_it(
     expect(staff.locator("[data-testid=keyword][data-word='停车位']")).to_have_attribute("data-count", "1")
     axe(staff)
     shot(staff, "livelihood-04-results")
+
+    # 刘洋 records a field visit with the point where it took place.
+    staff.get_by_test_id("visits-link").click()
+    form = staff.get_by_test_id("visit-form")
+    form.locator("#id_community").select_option(str(world.zhige.pk))
+    form.locator("#id_visitors").fill("刘洋、李娜")
+    form.locator("#id_notes").fill("居民反映停车难")
+    form.locator("#id_lat").fill("30.305")
+    form.locator("#id_lng").fill("120.305")
+    axe(staff)
+    form.get_by_test_id("save-visit").click()
+    expect(staff.get_by_test_id("visit-row")).to_have_count(1)
+    visit = FieldVisit.objects.get()
+    assert (visit.community, visit.lat, visit.lng) == (world.zhige, 30.305, 120.305)
+    shot(staff, "livelihood-05-visits")
     assert_clean(staff)
