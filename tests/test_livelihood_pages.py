@@ -246,7 +246,10 @@ def test_anonymous_visitors_answer_once_per_device(client, world, clock):
 def test_surveys_not_open_to_the_visitor_are_not_found(client, world, clock):
     members_only = Built(world)
     draft_only = Built(world, open_it=False)
-    assert client.get(reverse("livelihood:respond", args=[members_only.survey.pk])).status_code == 404
+    # Not logged in: the poster of an open survey leads to the log-in page; a draft is not found.
+    to_login = client.get(reverse("livelihood:respond", args=[members_only.survey.pk]))
+    assert to_login.status_code == 302 and to_login.url.startswith(reverse("accounts:login"))
+    assert client.get(reverse("livelihood:respond", args=[draft_only.survey.pk])).status_code == 404
     as_user(client, world.wangfang)
     assert client.get(reverse("livelihood:respond", args=[draft_only.survey.pk])).status_code == 404
     assert client.get(reverse("livelihood:respond", args=[members_only.survey.pk])).status_code == 200

@@ -40,6 +40,12 @@ def answerable(user, pk: int) -> Survey:
     return permissions.fetch(user, Action.SURVEY_RESPOND, Survey.objects.select_related("subdistrict"), pk=pk)
 
 
+def is_open_to_members(pk: int) -> bool:
+    """Whether an open survey exists that logged-in people may answer (a poster's link is public, so
+    saying so reveals nothing the poster does not)."""
+    return Survey.objects.filter(pk=pk, status=Survey.Status.OPEN).exists()
+
+
 def is_accepting(survey: Survey) -> bool:
     now = clock.now()
     return survey.status == Survey.Status.OPEN and survey.opens_at <= now < survey.closes_at

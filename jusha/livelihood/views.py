@@ -4,6 +4,7 @@ nothing pops up. Anonymous answers are one per device: a random token in a signe
 
 import secrets
 
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -116,7 +117,6 @@ def _page(request, survey: Survey, *, device: str, posted=None, errors=None, err
         "chosen": chosen,
         "accepting": selectors.is_accepting(survey), "posted": posted, "errors": errors or {}, "error": error,
         "rating_values": range(1, 6),
-        "login_needed": not request.user.is_authenticated and not survey.allow_anonymous,
     }, status=status)
     if not request.user.is_authenticated and survey.allow_anonymous and not device:
         response.set_signed_cookie(DEVICE_COOKIE, secrets.token_hex(16), salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE,
@@ -127,8 +127,14 @@ def _page(request, survey: Survey, *, device: str, posted=None, errors=None, err
 @require_http_methods(["GET", "POST"])
 @not_found_is_404
 def respond(request, pk):
-    """Open a survey by its link or QR code, and answer it."""
-    survey = selectors.answerable(request.user, pk)
+    """Open a survey by its link or QR code, and answer it. A visitor who is not logged in, scanning the
+    poster of a survey that takes no anonymous answers, is sent to log in first."""
+    try:
+        survey = selectors.answerable(request.user, pk)
+    except NotAllowed:
+        if not request.user.is_authenticated and selectors.is_open_to_members(pk):
+            return redirect_to_login(request.get_full_path())
+        raise
     device = device_token(request)
     if request.method == "GET":
         return _page(request, survey, device=device)
