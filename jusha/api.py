@@ -12,6 +12,7 @@ from jusha.cases.api import router as cases_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
 from jusha.indicators.api import router as indicators_router
+from jusha.livelihood.api import router as livelihood_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
 from jusha.places.api import router as places_router
@@ -69,3 +70,4 @@ api.add_router("/indicators", indicators_router)
 api.add_router("/activities", activities_router)
 api.add_router("/attendance", attendance_router)
 api.add_router("/points", points_router)
+api.add_router("/surveys", livelihood_router)

@@ -62,6 +62,11 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   hand them out and see its leaderboard; subdistrict staff do so for the whole subdistrict and set its
   points rules; a unit liaison keeps their unit's donated rewards, hands them out and sees their unit's
   leaderboard; leaderboards never show a person who opted out.
+- livelihood surveys: subdistrict staff build, open and close their subdistrict's surveys; they and the
+  community staff of its communities see the results and record field visits (community staff only in
+  their own communities, and see only those visits); everyone, even anonymous where the survey allows it,
+  sees and answers an open survey (for themselves, for a unit they are the liaison of, or for the
+  community they serve).
 """
 
 from collections.abc import Callable
@@ -155,6 +160,10 @@ class Action(StrEnum):
     REWARD_REDEEM = "points.redeem"
     REDEMPTION_VIEW = "points.view_redemption"
     REDEMPTION_HANDLE = "points.handle_redemption"
+    SURVEY_MANAGE = "livelihood.manage_survey"
+    SURVEY_VIEW = "livelihood.view_survey"
+    SURVEY_RESPOND = "livelihood.respond"
+    VISIT_RECORD = "livelihood.record_visit"
 
 
 # Actions on a person's own things that the administrator's see-everything does not reach.
@@ -167,10 +176,11 @@ OWN_ONLY = frozenset({Action.MESSAGE_VIEW, Action.CASE_RATE, Action.CASE_HANDLE,
                       Action.CERTIFICATE_VIEW})
 # Public views that show everyone (administrators too) the same thing: the wish walls (and claiming
 # from them), the summary of the year's service projects, the Open311 requests, published activities
-# (and signing up), and the rewards catalogue a person buys from with their own points.
+# (and signing up), the rewards catalogue a person buys from with their own points, and answering an
+# open survey.
 SAME_FOR_EVERYONE = frozenset({Action.WISH_WALL_VIEW, Action.WISH_CLAIM, Action.PROJECT_VIEW_PUBLIC,
                                Action.OPEN311_VIEW, Action.ACTIVITY_VIEW_PUBLIC, Action.SIGNUP_CREATE,
-                               Action.REWARD_REDEEM})
+                               Action.REWARD_REDEEM, Action.SURVEY_RESPOND})
 
 
 @dataclass
@@ -460,6 +470,13 @@ def _general(actor: Actor, action: Action) -> bool:
     if action in (Action.POINTS_LEADERBOARD, Action.REWARD_MANAGE, Action.REDEMPTION_HANDLE):
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF)
                                       or actor.communities_as(Role.COMMUNITY_STAFF) or actor.member_units)
+    if action is Action.SURVEY_MANAGE:
+        return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action in (Action.SURVEY_VIEW, Action.VISIT_RECORD):
+        return actor.is_admin or bool(
+            actor.subdistricts_as(Role.SUBDISTRICT_STAFF) or actor.communities_as(Role.COMMUNITY_STAFF))
+    if action is Action.SURVEY_RESPOND:
+        return True
     return actor.is_admin
 
 
@@ -1012,6 +1029,8 @@ def _volunteer_review(actor: Actor) -> Q | None:
 @rule("orgs.MemberUnit", Action.VOLUNTEER_REGISTER_TEAM)
 def _volunteer_team(actor: Actor) -> Q | None:
     return _in("pk", actor.member_units)
+
+
 # --- Open311 ------------------------------------------------------------------------------------
 
 @rule("open311.ServiceRequest", Action.OPEN311_VIEW)
@@ -1030,6 +1049,8 @@ def _open311_keys(actor: Actor) -> Q | None:
 def _open311_place(actor: Actor) -> Q | None:
     # Not yet on the map, so in no subdistrict yet: every command center may place it.
     return Q() if actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR) else None
+
+
 # --- activities -----------------------------------------------------------------------------------
 
 @rule("activities.Activity", Action.ACTIVITY_VIEW_PUBLIC)
@@ -1110,6 +1131,63 @@ def _organise_for_unit(actor: Actor) -> Q | None:
         _in("pk", actor.member_units),
         _in("alliance__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
     )
+
+
+# --- livelihood surveys ---------------------------------------------------------------------------
+
+@rule("places.Subdistrict", Action.SURVEY_MANAGE)
+def _survey_subdistrict(actor: Actor) -> Q | None:
+    return _in("pk", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("livelihood.Survey", Action.SURVEY_MANAGE)
+def _survey_manage(actor: Actor) -> Q | None:
+    # A survey speaks for the whole subdistrict, so only the subdistrict's staff word its questions.
+    return _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+
+
+@rule("livelihood.Survey", Action.SURVEY_VIEW)
+def _survey_view(actor: Actor) -> Q | None:
+    communities = actor.communities_as(Role.COMMUNITY_STAFF)
+    served = None
+    if communities:
+        from jusha.places.models import Community
+
+        served = Q(subdistrict__in=Community.objects.filter(pk__in=communities).values("subdistrict"))
+    return _any(_in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)), served)
+
+
+@rule("livelihood.Survey", Action.SURVEY_RESPOND)
+def _survey_respond(actor: Actor) -> Q:
+    # The period (opens_at, closes_at) is checked by the service, with a message saying which it is.
+    return Q(status="open") if actor.user_id else Q(status="open", allow_anonymous=True)
+
+
+def _visit_scope(actor: Actor, field: str = "") -> Q | None:
+    return _any(
+        _in(f"{field}community", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in(f"{field}community__subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
+@rule("livelihood.FieldVisit", Action.SURVEY_VIEW)
+def _visit_view(actor: Actor) -> Q | None:
+    return _visit_scope(actor)
+
+
+@rule("livelihood.VisitPhoto", Action.SURVEY_VIEW)
+def _visit_photo_view(actor: Actor) -> Q | None:
+    return _visit_scope(actor, "visit__")
+
+
+@rule("places.Community", Action.VISIT_RECORD)
+def _visit_where(actor: Actor) -> Q | None:
+    return _any(
+        _in("pk", actor.communities_as(Role.COMMUNITY_STAFF)),
+        _in("subdistrict", actor.subdistricts_as(Role.SUBDISTRICT_STAFF)),
+    )
+
+
 # --- attendance and service hours ----------------------------------------------------------------
 
 def _organiser(actor: Actor, field: str) -> Q | None:
@@ -1154,6 +1232,8 @@ def _record_view(actor: Actor) -> Q | None:
 @rule("attendance.Certificate", Action.CERTIFICATE_VIEW)
 def _own_records(actor: Actor) -> Q | None:
     return Q(volunteer__user=actor.user_id) if actor.user_id else None
+
+
 # --- points ---------------------------------------------------------------------------------------
 
 @rule("points.PointsAccount", Action.POINTS_VIEW)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "jusha.resources",
     "jusha.wishes",
     "jusha.points",
+    "jusha.livelihood",
     "jusha.volunteers",
     "jusha.activities",
     "jusha.attendance",
@@ -228,6 +229,7 @@ JUSHA_PERIODIC_JOBS = [
     ("jusha.activities.services.activities_remind_sweep", 300),
     ("jusha.attendance.services.attendance_close_forgotten", 300),
     ("jusha.points.services.points_expire_due", 3600),
+    ("jusha.livelihood.services.surveys_close_sweep", 300),
 ]
 
 # How often a process re-checks the database for a service calendar changed by another process.

@@ -27,6 +27,7 @@ urlpatterns = [
     path("console/indicators/", include("jusha.indicators.console_urls")),
     path("console/activities/", include("jusha.activities.console_urls")),
     path("console/attendance/", include("jusha.attendance.console_urls")),
+    path("console/livelihood/", include("jusha.livelihood.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
@@ -38,5 +39,6 @@ urlpatterns = [
     path("open311/v2/", include("jusha.open311.urls")),
     path("activities/", include("jusha.activities.urls")),
     path("attendance/", include("jusha.attendance.urls")),
+    path("surveys/", include("jusha.livelihood.urls")),
     path("", include("jusha.web.urls")),
 ]

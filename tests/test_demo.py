@@ -410,3 +410,21 @@ def test_the_demo_has_points_a_donated_catalogue_and_redemptions_in_every_state(
     assert set(Redemption.objects.values_list("status", flat=True)) == {"ready", "picked_up", "cancelled"}
     assert Redemption.objects.filter(person__mobile=RESIDENT_MOBILE, status="ready").count() == 1
     assert_books_balance()
+
+
+def test_this_years_survey_is_open_with_hundreds_of_responses_and_field_visits(demo):
+    from jusha.livelihood.models import FieldVisit, Response, Survey
+    from jusha.livelihood.results import survey_results
+
+    survey = Survey.objects.get(subdistrict=demo)
+    assert (survey.status, survey.year, survey.allow_anonymous) == ("open", clock.now().year, True)
+    responses = Response.objects.filter(survey=survey)
+    assert responses.count() >= 300
+    assert set(responses.values_list("respondent_as", flat=True)) == set(Response.As.values)
+    assert FieldVisit.objects.filter(survey=survey).count() >= 20
+    # The demo logins have not answered, so whoever tries the demo can.
+    assert not responses.filter(submitted_by__mobile=RESIDENT_MOBILE).exists()
+    assert not responses.filter(submitted_by__username__in=["liaison", "community"]).exists()
+    total, results = survey_results(survey, with_keywords=False)
+    assert total == responses.count()
+    assert all(r.answered for r in results)

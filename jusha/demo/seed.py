@@ -25,6 +25,8 @@ from jusha.audit.services import audit_record
 from jusha.cases.demo import CASES, seed_cases
 from jusha.cases.models import Case
 from jusha.devices.demo import seed_devices
+from jusha.livelihood.demo import seed_livelihood
+from jusha.livelihood.models import Response as SurveyResponse
 from jusha.needs.demo import seed_needs
 from jusha.needs.models import Need
 from jusha.onboarding.demo import seed_onboarding
@@ -134,6 +136,7 @@ def demo_counts() -> dict[str, int]:
         "activities": Activity.objects.filter(subdistrict=sub).count(),
         "rewards": Reward.objects.filter(subdistrict=sub).count(),
         "redemptions": Redemption.objects.filter(reward__subdistrict=sub).count(),
+        "survey responses": SurveyResponse.objects.filter(survey__subdistrict=sub).count(),
     }
 
 
@@ -181,6 +184,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "activities": Activity._meta.verbose_name_plural,
         "rewards": Reward._meta.verbose_name_plural,
         "redemptions": Redemption._meta.verbose_name_plural,
+        "survey responses": SurveyResponse._meta.verbose_name_plural,
     }
     return "".join(f"  {labels.get(key, key)}: {n}\n" for key, n in counts.items())
 
@@ -239,6 +243,8 @@ class _DemoWorld:
                 subdistrict=self.subdistrict, actor=User.objects.get(username="admin"))),
             (Case._meta.verbose_name_plural, self.cases),
             (Activity._meta.verbose_name_plural, lambda: seed_activities(self.subdistrict)),
+            (SurveyResponse._meta.verbose_name_plural, lambda: seed_livelihood(
+                self.subdistrict, resident_mobile=RESIDENT_MOBILE, seed=SEED)),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
