@@ -680,14 +680,15 @@ def _need_triage(actor: Actor) -> Q | None:
 
 @rule("needs.Need", Action.NEED_CLAIM)
 def _need_claim(actor: Actor) -> Q | None:
-    units = None
     if actor.member_units:
+        # A liaison claims for their unit (needs.services.need_claim), so their own volunteer record,
+        # if any, does not widen this.
         from jusha.orgs.models import MemberUnit
 
-        units = Q(community__subdistrict__in=MemberUnit.objects.filter(pk__in=actor.member_units, is_active=True)
-                  .values("alliance__subdistrict"))
+        return Q(community__subdistrict__in=MemberUnit.objects.filter(pk__in=actor.member_units, is_active=True)
+                 .values("alliance__subdistrict"))
     # An approved volunteer takes needs of the communities they serve (a suspended one none).
-    return _any(units, _in("community", actor.volunteer_area))
+    return _in("community", actor.volunteer_area)
 
 
 @rule("needs.Need", Action.NEED_CONFIRM, Action.NEED_REOPEN)
