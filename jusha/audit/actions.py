@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "volunteers.reveal_id": _("revealed a volunteer's identity number"),
     "volunteers.register_team": _("registered a unit's staff member as a volunteer"),
     "volunteers.person_recorded": _("recorded a person for a unit's volunteer team"),
+    "volunteers.import": _("imported a volunteer record"),
 }
 
 

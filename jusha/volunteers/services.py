@@ -157,6 +157,20 @@ class Identity:
     id_type: str
     id_number: str
 
+    @property
+    def digest(self) -> str:
+        return idnumbers.digest(self.id_type, self.id_number)
+
+
+def _document_free(identity: Identity, *, mine: Volunteer | None) -> None:
+    """One record per identity document: refused when another person's record has this one."""
+    others = Volunteer.objects.filter(id_number_digest=identity.digest)
+    if mine is not None:
+        others = others.exclude(pk=mine.pk)
+    if others.exists():
+        raise DomainError(_("A volunteer record with this identity document already exists. If it is yours, ask "
+                            "your community's staff."), code="id_taken", field="id_number")
+
 
 def _identity(*, name, gender, birth_month, id_type, id_number) -> Identity:
     name = _text(name, field="name", limit=NAME_MAX_LENGTH, required=True, missing=_("Enter your name."))
@@ -252,12 +266,14 @@ def volunteer_apply(*, actor, name: str, gender: str, birth_month: date, id_type
     now = clock.now()
     fields = {"name": identity.name, "gender": identity.gender, "birth_month": identity.birth_month,
               "id_type": identity.id_type, "id_number_encrypted": idnumbers.seal(identity.id_number),
-              "id_number_last4": identity.id_number[-4:], "community": community, "applied_at": now,
+              "id_number_last4": identity.id_number[-4:], "id_number_digest": identity.digest,
+              "community": community, "applied_at": now,
               "reviewed_at": None, "reviewed_by": None, "reject_reason": "", "member_unit": None}
     with transaction.atomic():
         # One record per person: the account's row lock makes a double tap apply once.
         User.objects.select_for_update().filter(pk=actor.pk).first()
         existing = Volunteer.objects.select_for_update().filter(user=actor).first()
+        _document_free(identity, mine=existing)
         if existing is None:
             volunteer = Volunteer.objects.create(user=actor, status=S.APPLIED, **fields,
                                                  **_fill(details, now=now))
@@ -439,14 +455,75 @@ def volunteer_register_team(*, actor, unit: MemberUnit | int, members: list[dict
             if Volunteer.objects.filter(user=person).exists():
                 raise DomainError(_("%(name)s already has a volunteer record.") % {"name": identity.name},
                                   code="already_applied", field=f"members.{i}.mobile")
+            try:
+                _document_free(identity, mine=None)
+            except DomainError as exc:
+                raise DomainError(exc.message, code=exc.code, field=f"members.{i}.id_number") from None
             volunteer = Volunteer.objects.create(
                 user=person, status=S.APPLIED, name=identity.name, gender=identity.gender,
                 birth_month=identity.birth_month, id_type=identity.id_type,
                 id_number_encrypted=idnumbers.seal(identity.id_number), id_number_last4=identity.id_number[-4:],
-                community=community, member_unit=found, applied_at=now, **_fill(details, now=now))
+                id_number_digest=identity.digest, community=community, member_unit=found, applied_at=now,
+                **_fill(details, now=now))
             _set_area(volunteer, details)
             _audit(volunteer, "register_team", actor=actor,
                    after={"status": S.APPLIED, "unit": found.pk, **_summary(details)})
             made.append(volunteer)
     return made
 
+
+
+# --- onboarding imports ------------------------------------------------------------------------------
+
+def volunteer_import_record(*, actor, subdistrict, record: dict) -> Volunteer:
+    """One row of a checked volunteers file (`onboarding.sheets.VolunteersSheet.check`), saved inside
+    the import's transaction: the record is created, or the matched one (`record["id"]`) updated. The
+    person's account is created by mobile where missing, with the resident role in the home community
+    (no notification: an import of hundreds would bury the staff). A record imported as approved gets
+    the number the file gives, else the subdistrict's next one; a number once given is kept.
+    `record["id_number"]` empty means the identity document stays as stored."""
+    if not permissions.can(actor, Action.IMPORT_RUN, subdistrict):
+        raise NotAllowed()
+    community = Community.objects.get(pk=record["community"], subdistrict=subdistrict)
+    now = clock.now()
+    fields = {"name": record["name"], "gender": record["gender"], "birth_month": record["birth_month"],
+              "id_type": record["id_type"], "mobile": record["mobile"], "skills": record["skills"],
+              "community": community, "member_unit_id": record["member_unit"]}
+    if record["id_number"]:
+        number = record["id_number"]
+        fields.update(id_number_encrypted=idnumbers.seal(number), id_number_last4=number[-4:],
+                      id_number_digest=idnumbers.digest(record["id_type"], number))
+    with transaction.atomic():
+        if record["id"] is None:
+            person = User.objects.filter(mobile=record["mobile"]).first()
+            if person is None:
+                person = User.objects.create_user(username=None, mobile=record["mobile"], name=record["name"])
+                audit_record(actor=actor, action="volunteers.person_recorded", target=person,
+                             after={"name": record["name"], "mobile": "masked"}, community_id=community.pk)
+            if not RoleAssignment.objects.filter(user=person, role=Role.RESIDENT).exists():
+                RoleAssignment.objects.create(user=person, role=Role.RESIDENT, community=community)
+                audit_record(actor=actor, action="accounts.role_grant", target=person,
+                             after={"role": Role.RESIDENT, "scope": str(community)}, community_id=community.pk)
+                permissions.forget(person)
+            volunteer = Volunteer(user=person, status=S.APPLIED, applied_at=now, number=record["number"] or None,
+                                  **fields)
+            before = None
+        else:
+            volunteer = Volunteer.objects.select_for_update().select_related("community__subdistrict").get(
+                pk=record["id"])
+            before = {"status": volunteer.status, "number": volunteer.number}
+            for key, value in fields.items():
+                setattr(volunteer, key, value)
+            if record["number"] and not volunteer.number:
+                volunteer.number = record["number"]
+        if record["status"] == S.APPROVED and volunteer.status != S.APPROVED:
+            if volunteer.pk:
+                workflow.target(volunteer, Step.APPROVE)  # only an application is approved (the check says so)
+            volunteer.number = volunteer.number or _next_number(volunteer)
+            volunteer.status, volunteer.reviewed_at, volunteer.reviewed_by = S.APPROVED, now, actor
+        volunteer.save()
+        volunteer.service_area.set(record["service_area"] or [community.pk])
+        _audit(volunteer, "import", actor=actor, before=before,
+               after={"status": volunteer.status, "number": volunteer.number, "skills": volunteer.skills,
+                      "service_area": record["service_area"], "id_changed": bool(record["id_number"])})
+    return volunteer
