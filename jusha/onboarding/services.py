@@ -238,7 +238,7 @@ def run_import(*, job_id: int) -> str:
                 plan.created, plan.updated = counts["created"], counts["updated"]
                 plan.unchanged = counts["unchanged"]
             else:
-                SHEETS[job.kind].write(plan, subdistrict=job.subdistrict)
+                SHEETS[job.kind].write(plan, subdistrict=job.subdistrict, actor=actor)
             report = _report(plan, extra)
             audit_record(actor=actor, action="onboarding.import", target=job,
                          after={k: report[k] for k in ("rows", "created", "updated", "unchanged")},
