@@ -12,6 +12,7 @@ from jusha.devices.api import router as devices_router
 from jusha.indicators.api import router as indicators_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
+from jusha.onboarding.api import router as onboarding_router
 from jusha.places.api import router as places_router
 from jusha.projects.api import router as projects_router
 from jusha.resources.api import router as resources_router
@@ -63,3 +64,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/onboarding", onboarding_router)
