@@ -210,3 +210,26 @@ def test_the_command_imports_volunteers(world, tmp_path):
     path.write_bytes(_file(world, *_rows(world)))
     call_command("import", "volunteers", str(path), subdistrict=world.subdistrict.code, user="liuyang")
     assert Volunteer.objects.count() == 3
+
+
+def test_an_import_only_approves_other_status_changes_stay_in_the_console(world):
+    from jusha.volunteers.services import volunteer_suspend
+    from tests.volunteers_helpers import approved
+
+    volunteer = approved(world)
+    volunteer_suspend(actor=world.lina, volunteer=volunteer, reason="长期未参加")
+    content = services.export_workbook(actor=world.liuyang, subdistrict=world.subdistrict, kind="volunteers")
+    rows = read_workbook(content)
+    assert rows[1][11] == "已暂停"
+    job = run(world.liuyang, world.subdistrict, "volunteers", "v.xlsx", content)
+    assert (job.status, job.report["unchanged"]) == ("done", 1)
+    rows[1][11] = ""  # an empty status keeps the record's
+    job = run(world.liuyang, world.subdistrict, "volunteers", "v.xlsx", workbook_bytes(rows))
+    assert (job.status, job.report["unchanged"]) == ("done", 1)
+    rows[1][11] = "已通过"
+    rows[1][10] = "OTHER-1"
+    job = run(world.liuyang, world.subdistrict, "volunteers", "v.xlsx", workbook_bytes(rows))
+    assert {(e["field"], e["code"]) for e in job.report["errors"]} == {("status", "status_change"),
+                                                                       ("number", "number_fixed")}
+    volunteer.refresh_from_db()
+    assert volunteer.status == S.SUSPENDED

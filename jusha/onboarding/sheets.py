@@ -778,7 +778,7 @@ class VolunteersSheet(Sheet):
                 plan.error(n, "number", "invalid_number", _("A volunteer number has at most 20 letters, digits "
                                                             "and dashes."))
                 number = ""
-            status = self._choice(plan, n, row, "status", STATUS_READ, default=Volunteer.Status.APPROVED)
+            status = self._choice(plan, n, row, "status", STATUS_READ)  # empty: see _match
             number_id = ""
             if id_text and not id_text.startswith("*") and gender and birth_month and id_type:
                 try:
@@ -839,6 +839,8 @@ class VolunteersSheet(Sheet):
                     record.pk if record else None):
                 plan.error(n, "number", "duplicate_in_database", _("This volunteer number belongs to another "
                                                                    "record."))
+            # An empty status cell: a new record is approved, a known one keeps its status.
+            p["status"] = p["status"] or (record.status if record else Volunteer.Status.APPROVED)
             if record is None:
                 self._check_new(plan, p)
             else:
@@ -895,11 +897,9 @@ class VolunteersSheet(Sheet):
     def write(self, plan, *, subdistrict, actor, progress=_nothing):
         from jusha.volunteers.services import volunteer_import_record
 
-        for index, item in enumerate(plan.items, start=1):
+        for item in plan.items:
             if item["id"] is None or item.get("changed"):
                 volunteer_import_record(actor=actor, subdistrict=subdistrict, record=item)
-            if index % 200 == 0:
-                progress(index, len(plan.items))
 
     def export_rows(self, subdistrict):
         from jusha.volunteers import idnumbers
