@@ -72,8 +72,7 @@ def seed_volunteers(subdistrict: Subdistrict, *, resident_mobile: str, seed: int
         volunteer = Volunteer(
             user=ra.user, status=status, name=ra.user.name, gender=gender, birth_month=born.replace(day=1),
             id_type=Volunteer.IdType.RESIDENT_ID, id_number_encrypted=idnumbers.seal(number),
-            id_number_last4=number[-4:], id_number_digest=idnumbers.digest(Volunteer.IdType.RESIDENT_ID, number),
-            mobile=ra.user.mobile or "", community=home,
+            id_number_last4=number[-4:], mobile=ra.user.mobile or "", community=home,
             skills=sorted(rng.sample(Skill.values, rng.randint(1, 3))),
             availability=[{"weekday": d, "start": a, "end": b} for d, a, b in slots],
             member_unit=rng.choice(units) if units and i > 0 and rng.random() < TEAM_SHARE else None,

@@ -8,8 +8,6 @@ JUSHA_VOLUNTEER_ID_STORAGE = "none" nothing but the last four characters is kept
 """
 
 import base64
-import hashlib
-import hmac
 import re
 from datetime import date
 
@@ -96,13 +94,6 @@ def unseal(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         return ""
-
-
-def digest(id_type: str, number: str) -> str:
-    """The document's keyed digest (HMAC-SHA256 under SECRET_KEY): equal for the same document, useless
-    without the key. Kept even where the number itself is not, so a person has one record."""
-    return hmac.new(settings.SECRET_KEY.encode(), f"volunteer-id:{id_type}:{number}".encode(),
-                    hashlib.sha256).hexdigest()
 
 
 def masked(last4: str) -> str:

@@ -60,11 +60,6 @@ class Volunteer(models.Model):
                                default=IdType.RESIDENT_ID)
     id_number_encrypted = models.TextField(_("identity number (encrypted)"), blank=True)
     id_number_last4 = models.CharField(_("identity number, last four"), max_length=4, blank=True)
-    # A keyed digest of the document (type and number), kept in every storage mode: one record per
-    # identity document, and the import's natural key. Null only for records older than the digest whose
-    # number could not be read back.
-    id_number_digest = models.CharField(_("identity number digest"), max_length=64, unique=True, null=True,
-                                        blank=True, editable=False)
     mobile = models.CharField(_("contact mobile"), max_length=11)
     skills = models.JSONField(_("service skills"), default=list, blank=True,
                               help_text=_("Codes from jusha.volunteers.skills.Skill."))

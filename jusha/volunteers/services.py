@@ -157,20 +157,6 @@ class Identity:
     id_type: str
     id_number: str
 
-    @property
-    def digest(self) -> str:
-        return idnumbers.digest(self.id_type, self.id_number)
-
-
-def _document_free(identity: Identity, *, mine: Volunteer | None) -> None:
-    """One record per identity document: refused when another person's record has this one."""
-    others = Volunteer.objects.filter(id_number_digest=identity.digest)
-    if mine is not None:
-        others = others.exclude(pk=mine.pk)
-    if others.exists():
-        raise DomainError(_("A volunteer record with this identity document already exists. If it is yours, ask "
-                            "your community's staff."), code="id_taken", field="id_number")
-
 
 def _identity(*, name, gender, birth_month, id_type, id_number) -> Identity:
     name = _text(name, field="name", limit=NAME_MAX_LENGTH, required=True, missing=_("Enter your name."))
@@ -266,14 +252,12 @@ def volunteer_apply(*, actor, name: str, gender: str, birth_month: date, id_type
     now = clock.now()
     fields = {"name": identity.name, "gender": identity.gender, "birth_month": identity.birth_month,
               "id_type": identity.id_type, "id_number_encrypted": idnumbers.seal(identity.id_number),
-              "id_number_last4": identity.id_number[-4:], "id_number_digest": identity.digest,
-              "community": community, "applied_at": now,
+              "id_number_last4": identity.id_number[-4:], "community": community, "applied_at": now,
               "reviewed_at": None, "reviewed_by": None, "reject_reason": "", "member_unit": None}
     with transaction.atomic():
         # One record per person: the account's row lock makes a double tap apply once.
         User.objects.select_for_update().filter(pk=actor.pk).first()
         existing = Volunteer.objects.select_for_update().filter(user=actor).first()
-        _document_free(identity, mine=existing)
         if existing is None:
             volunteer = Volunteer.objects.create(user=actor, status=S.APPLIED, **fields,
                                                  **_fill(details, now=now))
@@ -455,22 +439,16 @@ def volunteer_register_team(*, actor, unit: MemberUnit | int, members: list[dict
             if Volunteer.objects.filter(user=person).exists():
                 raise DomainError(_("%(name)s already has a volunteer record.") % {"name": identity.name},
                                   code="already_applied", field=f"members.{i}.mobile")
-            try:
-                _document_free(identity, mine=None)
-            except DomainError as exc:
-                raise DomainError(exc.message, code=exc.code, field=f"members.{i}.id_number") from None
             volunteer = Volunteer.objects.create(
                 user=person, status=S.APPLIED, name=identity.name, gender=identity.gender,
                 birth_month=identity.birth_month, id_type=identity.id_type,
                 id_number_encrypted=idnumbers.seal(identity.id_number), id_number_last4=identity.id_number[-4:],
-                id_number_digest=identity.digest, community=community, member_unit=found, applied_at=now,
-                **_fill(details, now=now))
+                community=community, member_unit=found, applied_at=now, **_fill(details, now=now))
             _set_area(volunteer, details)
             _audit(volunteer, "register_team", actor=actor,
                    after={"status": S.APPLIED, "unit": found.pk, **_summary(details)})
             made.append(volunteer)
     return made
-
 
 
 # --- onboarding imports ------------------------------------------------------------------------------
