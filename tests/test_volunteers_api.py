@@ -103,3 +103,14 @@ def test_a_liaison_registers_a_team_all_or_nothing(client, world):
     assert record.user.mobile == "13700000001" and record.status == S.APPLIED
     client.force_login(world.wangfang)
     assert post(client, f"{URL}/team", {"unit": world.hospital.pk, "members": [member]}).status_code == 404
+
+
+def test_a_team_member_already_registered_by_document_is_refused(client, world):
+    apply(world)
+    client.force_login(world.zhengli)
+    member = {"name": "王芳", "gender": "female", "birth_month": "1985-03", "id_number": WANGFANG_ID,
+              "community": world.zhige.pk, "skills": ["medical"], "mobile": "13700000001"}
+    refused = post(client, f"{URL}/team", {"unit": world.hospital.pk, "members": [member]})
+    assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (400, "id_taken",
+                                                                                      "members.0.id_number")
+    assert Volunteer.objects.count() == 1

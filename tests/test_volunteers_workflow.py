@@ -248,3 +248,16 @@ def test_an_update_keeps_the_status_and_changes_what_is_offered(world):
 
 def test_the_review_steps_are_in_the_table():
     assert set(workflow.REVIEW_STEPS) <= {step for (_s, step) in TRANSITIONS}
+
+
+def test_one_record_per_identity_document_whichever_account_applies(world):
+    apply(world)
+    with pytest.raises(DomainError) as refused:
+        apply(world, world.zhangwei, mobile="13800000002")
+    assert (refused.value.code, refused.value.field) == ("id_taken", "id_number")
+    assert Volunteer.objects.count() == 1
+
+
+def test_in_none_mode_no_digest_is_kept_either(world, settings):
+    settings.JUSHA_VOLUNTEER_ID_STORAGE = "none"
+    assert apply(world).id_number_digest == ""

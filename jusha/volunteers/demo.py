@@ -59,20 +59,24 @@ def seed_volunteers(subdistrict: Subdistrict, *, resident_mobile: str, seed: int
         chosen.insert(0, RoleAssignment.objects.get(user=demo, role=Role.RESIDENT))
     year = timezone.localtime(now).year
     region = subdistrict.district.code
-    records, areas = [], []
+    records, areas, seen = [], [], set()
     last = 0
     for i, ra in enumerate(chosen):
         status = S.APPROVED if i == 0 else STATUSES[i % len(STATUSES)]
         gender = rng.choice(Volunteer.Gender.values)
         born = date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
         number = idnumbers.normalise("resident_id", _id_number(rng, region, born, gender))
+        while number in seen:
+            number = _id_number(rng, region, born, gender)
+        seen.add(number)
         applied = now - timedelta(days=rng.randint(5, 330), hours=rng.randint(0, 10))
         home = by_pk[ra.community_id]
         slots = sorted({(d, *rng.choice(DAY_PARTS)) for d in rng.sample(range(7), rng.randint(1, 3))})
         volunteer = Volunteer(
             user=ra.user, status=status, name=ra.user.name, gender=gender, birth_month=born.replace(day=1),
             id_type=Volunteer.IdType.RESIDENT_ID, id_number_encrypted=idnumbers.seal(number),
-            id_number_last4=number[-4:], mobile=ra.user.mobile or "", community=home,
+            id_number_last4=number[-4:], id_number_digest=idnumbers.digest("resident_id", number),
+            mobile=ra.user.mobile or "", community=home,
             skills=sorted(rng.sample(Skill.values, rng.randint(1, 3))),
             availability=[{"weekday": d, "start": a, "end": b} for d, a, b in slots],
             member_unit=rng.choice(units) if units and i > 0 and rng.random() < TEAM_SHARE else None,

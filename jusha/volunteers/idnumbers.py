@@ -8,6 +8,8 @@ JUSHA_VOLUNTEER_ID_STORAGE = "none" nothing but the last four characters is kept
 """
 
 import base64
+import hashlib
+import hmac
 import re
 from datetime import date
 
@@ -84,6 +86,15 @@ def stores_numbers() -> bool:
 def seal(number: str) -> str:
     """What the database keeps of the number: a Fernet token, or nothing in "none" mode."""
     return _fernet().encrypt(number.encode()).decode() if stores_numbers() else ""
+
+
+def digest(id_type: str, number: str) -> str:
+    """A keyed digest of the document, to find a second record of it; empty in "none" mode."""
+    if not stores_numbers():
+        return ""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"jusha volunteer identity digests").derive(settings.SECRET_KEY.encode())
+    return hmac.new(key, f"{id_type}:{number}".encode(), hashlib.sha256).hexdigest()
 
 
 def unseal(token: str) -> str:

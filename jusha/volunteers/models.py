@@ -60,6 +60,9 @@ class Volunteer(models.Model):
                                default=IdType.RESIDENT_ID)
     id_number_encrypted = models.TextField(_("identity number (encrypted)"), blank=True)
     id_number_last4 = models.CharField(_("identity number, last four"), max_length=4, blank=True)
+    # A keyed digest (idnumbers.digest) that finds a second record of the same document without
+    # revealing it; empty where the deployment keeps no numbers.
+    id_number_digest = models.CharField(_("identity number digest"), max_length=64, blank=True, editable=False)
     mobile = models.CharField(_("contact mobile"), max_length=11)
     skills = models.JSONField(_("service skills"), default=list, blank=True,
                               help_text=_("Codes from jusha.volunteers.skills.Skill."))
@@ -90,6 +93,9 @@ class Volunteer(models.Model):
             # An approved volunteer always has a number; the number never disappears afterwards.
             models.CheckConstraint(condition=~Q(status="approved") | Q(number__isnull=False),
                                    name="volunteer_approved_has_number"),
+            # One record per identity document, whichever account applied (or which unit registered it).
+            models.UniqueConstraint(fields=["id_number_digest"], condition=~Q(id_number_digest=""),
+                                    name="volunteer_one_record_per_identity"),
         ]
 
     def __str__(self) -> str:

@@ -222,6 +222,22 @@ def _audit(volunteer: Volunteer, step: str, *, actor, before=None, after=None) -
                  community_id=volunteer.community_id)
 
 
+def _sealed(identity: Identity) -> dict:
+    """What the row keeps of the identity number (never the number itself)."""
+    return {"id_number_encrypted": idnumbers.seal(identity.id_number), "id_number_last4": identity.id_number[-4:],
+            "id_number_digest": idnumbers.digest(identity.id_type, identity.id_number)}
+
+
+def _identity_free(digest: str, own: Volunteer | None) -> None:
+    """Refuse a second record of the same identity document (the unique index stands behind this)."""
+    others = Volunteer.objects.filter(id_number_digest=digest)
+    if own is not None:
+        others = others.exclude(pk=own.pk)
+    if digest and others.exists():
+        raise DomainError(_("A volunteer record with this identity document already exists. If it is yours, "
+                            "ask your community's staff."), code="id_taken", field="id_number")
+
+
 def _fill(details: Details, *, now) -> dict:
     """The row's fields for `details` (the service area is a separate table, set by `_set_area`)."""
     return {"skills": details.skills, "mobile": details.mobile, "availability": details.availability,
@@ -251,23 +267,29 @@ def volunteer_apply(*, actor, name: str, gender: str, birth_month: date, id_type
                        service_area=service_area, extra=extra, extra_consent=extra_consent)
     now = clock.now()
     fields = {"name": identity.name, "gender": identity.gender, "birth_month": identity.birth_month,
-              "id_type": identity.id_type, "id_number_encrypted": idnumbers.seal(identity.id_number),
-              "id_number_last4": identity.id_number[-4:], "community": community, "applied_at": now,
+              **_sealed(identity), "community": community, "applied_at": now,
               "reviewed_at": None, "reviewed_by": None, "reject_reason": "", "member_unit": None}
     with transaction.atomic():
         # One record per person: the account's row lock makes a double tap apply once.
         User.objects.select_for_update().filter(pk=actor.pk).first()
         existing = Volunteer.objects.select_for_update().filter(user=actor).first()
-        if existing is None:
-            volunteer = Volunteer.objects.create(user=actor, status=S.APPLIED, **fields,
-                                                 **_fill(details, now=now))
-            _audit(volunteer, Step.APPLY, actor=actor, after={"status": S.APPLIED, **_summary(details)})
-        else:
-            if existing.status not in (S.REJECTED, S.WITHDRAWN):
-                raise DomainError(_("You already have a volunteer record; change it on your volunteer page."),
-                                  code="already_applied")
-            volunteer = _move(existing, Step.APPLY, actor=actor, after=_summary(details), **fields,
-                              **_fill(details, now=now))
+        _identity_free(fields["id_number_digest"], existing)
+        if existing is not None and existing.status not in (S.REJECTED, S.WITHDRAWN):
+            raise DomainError(_("You already have a volunteer record; change it on your volunteer page."),
+                              code="already_applied")
+        try:
+            with transaction.atomic():
+                if existing is None:
+                    volunteer = Volunteer.objects.create(user=actor, status=S.APPLIED, **fields,
+                                                         **_fill(details, now=now))
+                    _audit(volunteer, Step.APPLY, actor=actor, after={"status": S.APPLIED, **_summary(details)})
+                else:
+                    volunteer = _move(existing, Step.APPLY, actor=actor, after=_summary(details), **fields,
+                                      **_fill(details, now=now))
+        except IntegrityError:
+            # Another account applied with the same document at the same moment.
+            _identity_free(fields["id_number_digest"], existing)
+            raise
         _set_area(volunteer, details)
     return volunteer
 
@@ -439,10 +461,14 @@ def volunteer_register_team(*, actor, unit: MemberUnit | int, members: list[dict
             if Volunteer.objects.filter(user=person).exists():
                 raise DomainError(_("%(name)s already has a volunteer record.") % {"name": identity.name},
                                   code="already_applied", field=f"members.{i}.mobile")
+            sealed = _sealed(identity)
+            try:
+                _identity_free(sealed["id_number_digest"], None)
+            except DomainError as exc:
+                raise DomainError(exc.message, code=exc.code, field=f"members.{i}.id_number") from None
             volunteer = Volunteer.objects.create(
                 user=person, status=S.APPLIED, name=identity.name, gender=identity.gender,
-                birth_month=identity.birth_month, id_type=identity.id_type,
-                id_number_encrypted=idnumbers.seal(identity.id_number), id_number_last4=identity.id_number[-4:],
+                birth_month=identity.birth_month, id_type=identity.id_type, **sealed,
                 community=community, member_unit=found, applied_at=now, **_fill(details, now=now))
             _set_area(volunteer, details)
             _audit(volunteer, "register_team", actor=actor,
