@@ -20,6 +20,7 @@ from jusha.orgs.models import Team
 TEXT_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 500
 ADDRESS_MAX_LENGTH = 120
+EXTERNAL_ID_MAX_LENGTH = 40
 MAX_PHOTOS = 6
 
 
@@ -223,6 +224,8 @@ class Report(models.Model):
     lat = models.FloatField(_("latitude (WGS-84)"))
     # The resident chose to follow a nearby open case instead of opening a new one.
     followed = models.BooleanField(_("followed an open case"), default=False)
+    # The number another system gave this report (a 12345 hotline ticket), so importing it again adds nothing.
+    external_id = models.CharField(_("number in the source system"), max_length=EXTERNAL_ID_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("reported at"))
 
     class Meta:
@@ -230,6 +233,10 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["reporter", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], condition=~Q(external_id=""),
+                                    name="report_external_id_once_per_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.get_source_display()}"

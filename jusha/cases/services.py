@@ -118,12 +118,14 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def nearby_open_cases(*, category: CaseCategory, lng: float, lat: float, at: datetime | None = None) -> list[Case]:
+def nearby_open_cases(*, category: CaseCategory, lng: float, lat: float, at: datetime | None = None,
+                      reported_at: datetime | None = None) -> list[Case]:
     """Open cases of the same category reported within JUSHA_CASE_DUPLICATE_METERS and
-    JUSHA_CASE_DUPLICATE_HOURS of the point (WGS-84), nearest first: what a resident may follow."""
+    JUSHA_CASE_DUPLICATE_HOURS of the point (WGS-84), nearest first: what a resident may follow. A report
+    made earlier than it arrives (`reported_at`, a hotline ticket) also finds cases reported since."""
     at = at or clock.now()
     meters = settings.JUSHA_CASE_DUPLICATE_METERS
-    since = at - timedelta(hours=settings.JUSHA_CASE_DUPLICATE_HOURS)
+    since = min(at, reported_at or at) - timedelta(hours=settings.JUSHA_CASE_DUPLICATE_HOURS)
     # A bounding box in degrees first (cheap, indexed by category/status/time), then the exact distance.
     dlat = meters / 111_000 * 1.01
     dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
@@ -154,7 +156,7 @@ def _is_person(actor) -> bool:
 
 def _record(case: Case, step: Step, *, actor, from_status: str, at: datetime, note: str = "",
             internal: bool = False, lng=None, lat=None, after: dict | None = None,
-            anonymous: bool = False) -> CaseEvent:
+            anonymous: bool = False, notify: bool = True) -> CaseEvent:
     # An anonymous reporter's own steps name nobody, in the timeline and in the audit log alike: staff
     # must never learn who they are (the Report row keeps the account so that they can follow it).
     if anonymous:
@@ -167,7 +169,8 @@ def _record(case: Case, step: Step, *, actor, from_status: str, at: datetime, no
                  before={"status": from_status} if from_status else None,
                  after={"status": case.status, **({"note": str(note)} if note else {}), **(after or {})},
                  community_id=case.community_id)
-    transaction.on_commit(lambda: notices.tell(event.pk), robust=True)
+    if notify:
+        transaction.on_commit(lambda: notices.tell(event.pk), robust=True)
     return event
 
 
@@ -277,8 +280,9 @@ def report_submit(*, actor, category, description: str, lng, lat, crs: str = CRS
         nearby = nearby_open_cases(category=category, lng=place.lng, lat=place.lat)
         if nearby and not new_anyway:
             raise NearbyOpenCase(nearby)
-        case, report = _open_case(actor=actor, source=Source.RESIDENT, category=category, description=description,
-                                  place=place, address=address, anonymous=bool(anonymous), cleaned=cleaned)
+        case, report = _open_case(actor=actor, reporter=actor, source=Source.RESIDENT, category=category,
+                                  description=description, place=place, address=address,
+                                  anonymous=bool(anonymous), cleaned=cleaned)
         return case, report, True
 
 
@@ -298,25 +302,30 @@ def _follow(actor, follow, *, category, description, place, anonymous, cleaned) 
     return case, report, False
 
 
-def _open_case(*, actor, source, category, description, place: Place, address: str = "", anonymous: bool = False,
-               cleaned=(), status: str = S.REPORTED, at: datetime | None = None, **extra) -> tuple[Case, Report]:
-    now = at or clock.now()
+def _open_case(*, actor, reporter, source, category, description, place: Place, address: str = "",
+               anonymous: bool = False, cleaned=(), status: str = S.REPORTED, at: datetime | None = None,
+               external_id: str = "", notify: bool = True, **extra) -> tuple[Case, Report]:
+    """Open a case for a report made at `at` (default now). The first stage's clock starts now: a report
+    made earlier elsewhere (a hotline ticket) is the center's to accept from when it arrives here."""
+    now = clock.now()
+    at = at or now
     case = Case.objects.create(category=category, source=source, description=description, urgency=category.urgency,
                                community=place.community, grid=place.grid, lng=place.lng, lat=place.lat,
-                               address=address, status=status, reported_at=now, **extra)
+                               address=address, status=status, reported_at=at, **extra)
     prefix = "SJ" if category.kind == CaseCategory.Kind.EVENT else "BJ"
-    case.number = f"{prefix}{clock.now():%Y%m%d}{case.pk:06d}"
+    case.number = f"{prefix}{now:%Y%m%d}{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
     _start_clock(case, now)
-    report = Report.objects.create(case=case, source=source, reporter=actor if _is_person(actor) else None,
+    report = Report.objects.create(case=case, source=source, reporter=reporter if _is_person(reporter) else None,
                                    anonymous=anonymous, category=category, description=description, lng=place.lng,
-                                   lat=place.lat, created_at=now)
-    _store_photos(case, cleaned, stage=CasePhoto.Stage.REPORTED, by=actor, at=now, report=report)
+                                   lat=place.lat, external_id=external_id, created_at=at)
+    _store_photos(case, cleaned, stage=CasePhoto.Stage.REPORTED, by=actor, at=at, report=report)
     # The first event records the report as it arrived, before any later step of the same call.
     reported = case.status
     case.status = S.REPORTED
-    _record(case, Step.REPORT, actor=actor, from_status="", at=now, anonymous=anonymous,
-            after={"category": category.code, "source": source, "anonymous": anonymous, "photos": len(cleaned)})
+    _record(case, Step.REPORT, actor=actor, from_status="", at=at, anonymous=anonymous, notify=notify,
+            after={"category": category.code, "source": source, "anonymous": anonymous, "photos": len(cleaned),
+                   **({"external_id": external_id} if external_id else {})})
     case.status = reported
     return case, report
 
@@ -342,9 +351,9 @@ def case_self_handle(*, actor, category, description: str, lng, lat, crs: str = 
                           field="photos")
     with transaction.atomic():
         now = clock.now()
-        case, _report = _open_case(actor=actor, source=Source.PATROL, category=category, description=description,
-                                   place=place, status=S.HANDLED, at=now, cleaned=(), self_handled=True,
-                                   assignee=actor, accepted_at=now, filed_at=now, dispatched_at=now,
+        case, _report = _open_case(actor=actor, reporter=actor, source=Source.PATROL, category=category,
+                                   description=description, place=place, status=S.HANDLED, at=now, cleaned=(),
+                                   self_handled=True, assignee=actor, accepted_at=now, filed_at=now, dispatched_at=now,
                                    handling_at=now, arrived_at=now, handled_at=now, handling_note=note,
                                    arrived_lng=place.lng, arrived_lat=place.lat)
         _store_photos(case, before, stage=CasePhoto.Stage.BEFORE, by=actor, at=now)
@@ -365,8 +374,8 @@ def patrol_report(*, actor, category, description: str, lng, lat, crs: str = CRS
     place = locate(lng, lat, crs)
     cleaned = _clean_photos(photo_files)
     with transaction.atomic():
-        case, _report = _open_case(actor=actor, source=Source.PATROL, category=category, description=description,
-                                   place=place, cleaned=cleaned)
+        case, _report = _open_case(actor=actor, reporter=actor, source=Source.PATROL, category=category,
+                                   description=description, place=place, cleaned=cleaned)
         _saw(actor, place, clock.now())
         return case
 
@@ -395,8 +404,42 @@ def device_report(*, source: str, category, description: str, place: Place,
                                        created_at=now)
         _move(case, Step.FOLLOW, actor=None, after={"report": report.pk, "source": source})
         return case, report, True
-    case, report = _open_case(actor=None, source=source, category=category, description=description, place=place,
-                              at=now)
+    case, report = _open_case(actor=None, reporter=None, source=source, category=category, description=description,
+                              place=place, at=now)
+    return case, report, False
+
+
+def hotline_report(*, actor, ticket: str, category: CaseCategory, description: str, place: Place,
+                   received_at: datetime, address: str = "", reporter=None) -> tuple[Case, Report, bool]:
+    """A 12345 hotline ticket handed to the subdistrict becomes a report: (case, report, attached).
+
+    The person importing the hotline's export (jusha.onboarding) stands behind it; the caller, when their
+    mobile is known, is the report's reporter and hears about it like any resident. Like a device's
+    report it joins the nearest open case of the same category nearby by itself (there is nobody to
+    ask), else it opens a new case for the center. A ticket number already imported is refused
+    (`duplicate_ticket`); the database's unique constraint holds the line against two imports at once.
+    Runs inside the caller's transaction; the center finds the new cases in its queue (no notice per
+    ticket: an export of hundreds would bury the operators)."""
+    if not permissions.can(actor, Action.CASE_COMMAND):
+        raise NotAllowed()
+    if Report.objects.filter(source=Source.HOTLINE, external_id=ticket).exists():
+        raise DomainError(_("This hotline ticket has already been imported."), code="duplicate_ticket",
+                          field="ticket")
+    nearby = (nearby_open_cases(category=category, lng=place.lng, lat=place.lat, reported_at=received_at)
+              if place.grid else [])
+    if nearby:
+        case = _lock(actor, Action.CASE_COMMAND, nearby[0])
+        report = Report.objects.create(case=case, source=Source.HOTLINE, reporter=reporter, category=category,
+                                       description=description, lng=place.lng, lat=place.lat, followed=True,
+                                       external_id=ticket, created_at=received_at)
+        _move(case, Step.FOLLOW, actor=actor, after={"report": report.pk, "source": Source.HOTLINE,
+                                                     "external_id": ticket})
+        return case, report, True
+    case, report = _open_case(actor=actor, reporter=reporter, source=Source.HOTLINE, category=category,
+                              description=description, place=place, address=address, at=received_at,
+                              external_id=ticket, notify=False)
+    if not permissions.can(actor, Action.CASE_COMMAND, case):
+        raise NotAllowed()
     return case, report, False
 
 

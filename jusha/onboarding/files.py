@@ -225,3 +225,29 @@ def cell_date(value) -> datetime.date | None:
     if not match:
         raise ValueError(text)
     return datetime.date(*(int(g) for g in match.groups()))
+
+
+_DATETIME_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                          r"(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})\s*分?"
+                          r"(?:\s*[:：]?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?$")
+
+
+def cell_datetime(value) -> datetime.datetime | None:
+    """A moment from an Excel date-time cell, an Excel serial number with its fraction of a day, or
+    2026-11-20 14:30[:05] / 2026/11/20 14:30 / 2026年11月20日 14时30分 (a date alone is its midnight).
+    Naive: the caller says which time zone it is in. Raises ValueError for anything else."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    if isinstance(value, (int, float)) and 1 <= value < 2958466:
+        from openpyxl.utils.datetime import from_excel
+
+        moment = from_excel(value)
+        return moment if isinstance(moment, datetime.datetime) else datetime.datetime.combine(moment, datetime.time())
+    match = _DATETIME_RE.match(cell_text(value))
+    if not match:
+        raise ValueError(value)
+    return datetime.datetime(*(int(g) for g in match.groups() if g is not None))

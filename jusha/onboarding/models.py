@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     RESIDENTS = "residents", _("residents")
     STAFF = "staff", _("staff and their roles")
     GRID_WORKERS = "grid_workers", _("grid workers and their grids")
+    HOTLINE = "hotline", _("hotline (12345) cases")
     VOLUNTEERS = "volunteers", _("volunteers")
 
 

@@ -22,6 +22,7 @@ from secrets import token_urlsafe
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +34,7 @@ from jusha.places.models import Community, Grid, Subdistrict
 from jusha.volunteers.models import Volunteer
 from jusha.volunteers.skills import Skill
 
-from .files import cell_date, cell_text, header_text
+from .files import cell_date, cell_datetime, cell_text, header_text
 from .models import IdNumber, Kind, masked_id
 
 BATCH = 2000
@@ -157,7 +158,7 @@ class Sheet(ABC):
 
     @abstractmethod
     def write(self, plan: Plan, *, subdistrict: Subdistrict, actor, progress: Progress = _nothing) -> None:
-        """Save a checked plan in bulk, inside the import's transaction, on behalf of `actor`."""
+        """Save a checked plan in bulk, inside the import's transaction, for the person who imports it."""
 
     @abstractmethod
     def export_rows(self, subdistrict: Subdistrict) -> Iterator[dict]:
@@ -635,6 +636,195 @@ class GridWorkersSheet(Sheet):
                    "on_duty": "是" if worker.on_duty else "否"}
 
 
+CRS_WORDS = {"wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "cgcs2000": "wgs84", "天地图": "wgs84",
+             "gcj02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "火星坐标": "gcj02",
+             "bd09": "bd09", "bd-09": "bd09", "百度": "bd09"}
+
+
+class HotlineSheet(Sheet):
+    """Tickets of the 12345 hotline (or another system) handed to the subdistrict: each new ticket becomes
+    a report with source `hotline` through `cases.services.hotline_report` (routing, duplicates attach).
+    The ticket number is the natural key: a ticket already imported is `unchanged` and never touched."""
+
+    kind = Kind.HOTLINE
+    columns = (
+        Column("ticket", "工单编号", gettext_lazy("hotline ticket number"), True, "12345202611200001",
+               ("工单号", "工单编码", "热线工单号", "编号")),
+        Column("received_at", "来电时间", gettext_lazy("received at"), True, "2026-11-20 14:30",
+               ("受理时间", "登记时间", "接收时间", "来件时间")),
+        Column("category", "问题分类", gettext_lazy("category (code or name)"), True, "SJ0104",
+               ("分类", "分类编码", "事件分类", "问题类别")),
+        Column("description", "问题描述", gettext_lazy("description"), True, "沿街晾晒衣物，占用人行道",
+               ("诉求内容", "内容", "描述", "事件描述")),
+        Column("address", "地址", gettext_lazy("address"), False, "下沙路1号", ("事发地址", "发生地址", "地点")),
+        Column("lng", "经度", gettext_lazy("longitude"), False, "120.3051", ("lng", "lon", "x")),
+        Column("lat", "纬度", gettext_lazy("latitude"), False, "30.3052", ("lat", "y")),
+        Column("crs", "坐标系", gettext_lazy("coordinate system (WGS84, GCJ02 or BD09)"), False, "GCJ02",
+               ("坐标系统",)),
+        Column("reporter_name", "来电人", gettext_lazy("caller's name"), False, "王芳",
+               ("来电人姓名", "反映人", "诉求人")),
+        Column("reporter_mobile", "联系电话", gettext_lazy("caller's mobile"), False, "13800000001",
+               ("来电号码", "手机号", "联系方式")),
+        Column("community", "社区", gettext_lazy("community (code or name), when there is no point"), False,
+               "330114001001", ("社区编码", "所属社区")),
+    )
+
+    def _categories(self) -> dict[str, object]:
+        from jusha.cases.models import CaseCategory
+
+        leaves = CaseCategory.objects.filter(parent__isnull=False, is_active=True)
+        by_name: dict[str, list] = {}
+        for leaf in leaves:
+            for name in {leaf.name, leaf.name_en.casefold()}:
+                by_name.setdefault(name, []).append(leaf)
+        found = {name: group[0] for name, group in by_name.items() if len(group) == 1}
+        found.update({leaf.code.upper(): leaf for leaf in leaves})
+        return found
+
+    def check(self, rows, *, subdistrict, progress=_nothing):
+        from jusha.cases.models import ADDRESS_MAX_LENGTH, EXTERNAL_ID_MAX_LENGTH, TEXT_MAX_LENGTH, Report, Source
+        from jusha.cases.services import Place
+        from jusha.core import clock
+        from jusha.places.geometry import to_shape
+        from jusha.places.selectors import locate_in_crs
+
+        plan = Plan()
+        categories = self._categories()
+        communities = {c.pk: c for c in Community.objects.filter(subdistrict=subdistrict)}
+        community_keys = {key: c for c in communities.values() for key in (c.code, c.name)}
+        grids = {g.pk: g for g in Grid.objects.filter(community__subdistrict=subdistrict)}
+        tickets = {cell_text(r.get("ticket")) for _n, r in rows} - {""}
+        imported = dict(Report.objects.filter(source=Source.HOTLINE, external_id__in=tickets)
+                        .values_list("external_id", "case__community__subdistrict"))
+        now = clock.now()
+        seen: dict[str, int] = {}
+        for index, (n, row) in enumerate(rows, start=1):
+            ticket = _text(plan, n, row, "ticket", limit=EXTERNAL_ID_MAX_LENGTH, required=True)
+            if ticket:
+                if ticket in seen:
+                    plan.error(n, "ticket", "duplicate_in_file", _("The same ticket is already in row %(row)s.")
+                               % {"row": seen[ticket]})
+                seen.setdefault(ticket, n)
+                if ticket in imported and imported[ticket] != subdistrict.pk:
+                    plan.error(n, "ticket", "imported_elsewhere",
+                               _("This ticket was already imported into another subdistrict."))
+            received_at = None
+            try:
+                moment = cell_datetime(row.get("received_at"))
+            except (ValueError, OverflowError):
+                plan.error(n, "received_at", "invalid_datetime", _("Not a time; write it like 2026-11-20 14:30."))
+            else:
+                if moment is None:
+                    plan.error(n, "received_at", "required", _("This column must be filled in."))
+                else:
+                    received_at = moment if moment.tzinfo else timezone.make_aware(moment)
+                    if received_at > now:
+                        plan.error(n, "received_at", "in_future", _("This time has not come yet."))
+            category_text = cell_text(row.get("category"))
+            category = categories.get(category_text.upper()) or categories.get(category_text.casefold())
+            if category is None:
+                if not category_text:
+                    plan.error(n, "category", "required", _("This column must be filled in."))
+                else:
+                    plan.error(n, "category", "unknown_category", _("No category with the code or name "
+                                                                    "“%(value)s”; see the category tree.")
+                               % {"value": category_text[:30]})
+            description = _text(plan, n, row, "description", limit=TEXT_MAX_LENGTH, required=True)
+            address = _text(plan, n, row, "address", limit=ADDRESS_MAX_LENGTH)
+            name = _text(plan, n, row, "reporter_name", limit=50)
+            mobile = _mobile(plan, n, row, "reporter_mobile", required=False)
+            place = self._place(plan, n, row, subdistrict=subdistrict, communities=communities,
+                                community_keys=community_keys, grids=grids, locate=locate_in_crs,
+                                to_shape=to_shape, make=Place)
+            exists = ticket in imported
+            if exists:
+                plan.unchanged += 1
+            else:
+                plan.created += 1
+            plan.items.append({"row": n, "ticket": ticket, "received_at": received_at, "category": category,
+                               "description": description, "address": address, "place": place,
+                               "reporter_name": name, "reporter_mobile": mobile, "exists": exists})
+            if index % 500 == 0:
+                progress(index, len(rows))
+        return plan
+
+    def _place(self, plan, n, row, *, subdistrict, communities, community_keys, grids, locate, to_shape, make):
+        """Where the ticket is: its point (in the declared CRS) located in a grid of this subdistrict, else
+        the named community, placed at a point inside it until someone on site records the real one."""
+        lng_text, lat_text = cell_text(row.get("lng")), cell_text(row.get("lat"))
+        crs_text = cell_text(row.get("crs"))
+        crs = CRS_WORDS.get(crs_text.casefold().replace(" ", ""), "") if crs_text else "wgs84"
+        if not crs:
+            plan.error(n, "crs", "invalid_choice", _("Unknown coordinate system “%(value)s”; write WGS84, GCJ02 "
+                                                     "or BD09.") % {"value": crs_text[:20]})
+        if lng_text or lat_text:
+            try:
+                lng, lat = float(lng_text), float(lat_text)
+            except ValueError:
+                lng = lat = float("nan")
+            if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+                plan.error(n, "lng", "invalid_location", _("Give both longitude and latitude as decimal degrees."))
+                return None
+            if not crs:
+                return None
+            where = locate(lng, lat, crs)
+            community = communities.get(where.community_id)
+            if community is None:
+                plan.error(n, "lng", "outside_area", _("This point is outside the subdistrict's communities."))
+                return None
+            return make(lng=where.lng, lat=where.lat, community=community, grid=grids.get(where.grid_id))
+        community_text = cell_text(row.get("community"))
+        if not community_text:
+            plan.error(n, "community", "location_required",
+                       _("Give the point (longitude and latitude) or the community."))
+            return None
+        community = community_keys.get(community_text)
+        if community is None:
+            plan.error(n, "community", "unknown_code", _("No community “%(code)s” in this subdistrict.")
+                       % {"code": community_text[:20]})
+            return None
+        if not community.boundary:
+            plan.error(n, "community", "location_required",
+                       _("This community has no boundary yet; give the point (longitude and latitude)."))
+            return None
+        inner = to_shape(community.boundary).representative_point()
+        return make(lng=round(inner.x, 7), lat=round(inner.y, 7), community=community, grid=None)
+
+    def write(self, plan, *, subdistrict, actor, progress=_nothing):
+        from jusha.cases.services import hotline_report
+
+        new = sorted((i for i in plan.items if not i["exists"]), key=lambda i: (i["received_at"], i["row"]))
+        # Callers are kept as reporters are: an account found by mobile (created without a password; they
+        # log in by code to follow their case), so they hear about it like any resident.
+        mobiles = sorted({i["reporter_mobile"] for i in new if i["reporter_mobile"]})
+        callers = _users_by_mobile(mobiles)
+        missing = [User(mobile=m, name=next(i["reporter_name"] for i in new if i["reporter_mobile"] == m),
+                        password=UNUSABLE_PASSWORD_PREFIX + token_urlsafe(30)) for m in mobiles if m not in callers]
+        callers.update({u.mobile: u for u in User.objects.bulk_create(missing, batch_size=BATCH)})
+        for done, item in enumerate(new, start=1):
+            hotline_report(actor=actor, ticket=item["ticket"], category=item["category"],
+                           description=item["description"], place=item["place"], received_at=item["received_at"],
+                           address=item["address"], reporter=callers.get(item["reporter_mobile"]))
+            if done % 100 == 0:
+                progress(done, len(new))
+
+    def export_rows(self, subdistrict):
+        from jusha.cases.models import Report, Source
+
+        reports = (Report.objects.filter(source=Source.HOTLINE, case__community__subdistrict=subdistrict)
+                   .exclude(external_id="").select_related("case__community", "category", "reporter")
+                   .order_by("created_at", "id"))
+        for report in reports.iterator(chunk_size=BATCH):
+            case, reporter = report.case, report.reporter
+            yield {"ticket": report.external_id,
+                   "received_at": timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                   "category": report.category.code, "description": report.description, "address": case.address,
+                   "lng": f"{report.lng:.7f}", "lat": f"{report.lat:.7f}", "crs": "WGS84",
+                   "reporter_name": reporter.name if reporter else "",
+                   "reporter_mobile": (reporter.mobile or "") if reporter else "", "community": case.community.code}
+
+
+
 # Chinese words for the volunteer record's codes, as a subdistrict's lists write them; the codes
 # themselves are accepted too. They are the file format, like the headers.
 SKILL_WORDS = {
@@ -919,4 +1109,4 @@ class VolunteersSheet(Sheet):
 
 
 SHEETS: dict[str, Sheet] = {s.kind: s for s in (UnitsSheet(), ResidentsSheet(), StaffSheet(), GridWorkersSheet(),
-                                                VolunteersSheet())}
+                                                HotlineSheet(), VolunteersSheet())}
