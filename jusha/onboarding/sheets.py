@@ -877,8 +877,9 @@ def _birth_month(value) -> datetime.date | None:
 
 class VolunteersSheet(Sheet):
     """Volunteer records, with the national record's fields. The natural key is the identity document
-    (its keyed digest), else the mobile. The identity number is exported masked (last four only); an
-    empty or masked cell on a known record means "unchanged", which is why the round trip keeps it."""
+    (its keyed digest, where numbers are kept), else the mobile. The identity number is exported masked
+    (last four only); an empty or masked cell on a known record means "unchanged", which is why the round
+    trip keeps it."""
 
     kind = Kind.VOLUNTEERS
     columns = (
@@ -991,7 +992,8 @@ class VolunteersSheet(Sheet):
     def _match(self, plan: Plan, parsed: list[dict], subdistrict, idnumbers) -> None:
         """Find each row's record (identity digest, else the account's or the contact mobile), and check
         the file against itself and the database."""
-        digests = {idnumbers.digest(p["id_type"], p["id_number"]): p for p in parsed if p["id_number"]}
+        # The digest is empty where the deployment keeps no numbers: the mobile is the key there.
+        digests = {d: p for p in parsed if p["id_number"] and (d := idnumbers.digest(p["id_type"], p["id_number"]))}
         mobiles = sorted({p["mobile"] for p in parsed if p["mobile"]})
         numbers = sorted({p["number"] for p in parsed if p["number"]})
         base = Volunteer.objects.select_related("community").prefetch_related("service_area")
@@ -1010,7 +1012,7 @@ class VolunteersSheet(Sheet):
         seen: dict[tuple, int] = {}
         for p in parsed:
             n = p["row"]
-            digest = idnumbers.digest(p["id_type"], p["id_number"]) if p["id_number"] else None
+            digest = (idnumbers.digest(p["id_type"], p["id_number"]) if p["id_number"] else "") or None
             record = (by_digest.get(digest) if digest else None) or by_user.get(p["mobile"]) \
                 or by_contact.get(p["mobile"])
             other = by_user.get(p["mobile"])
