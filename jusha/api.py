@@ -15,6 +15,7 @@ from jusha.indicators.api import router as indicators_router
 from jusha.livelihood.api import router as livelihood_router
 from jusha.needs.api import router as needs_router
 from jusha.notifications.api import router as notifications_router
+from jusha.onboarding.api import router as onboarding_router
 from jusha.places.api import router as places_router
 from jusha.points.api import router as points_router
 from jusha.projects.api import router as projects_router
@@ -71,3 +72,4 @@ api.add_router("/activities", activities_router)
 api.add_router("/attendance", attendance_router)
 api.add_router("/points", points_router)
 api.add_router("/surveys", livelihood_router)
+api.add_router("/onboarding", onboarding_router)

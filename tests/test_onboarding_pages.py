@@ -149,7 +149,9 @@ def test_template_and_export_downloads(client, world):
     export = client.get(f"/console/onboarding/export/{world.subdistrict.pk}/residents.xlsx")
     rows = read_workbook(export.content)
     assert ["王芳", "13800000001", "330114001001", None] in rows
-    assert client.get("/console/onboarding/templates/volunteers.xlsx").status_code == 404
+    volunteers = client.get("/console/onboarding/templates/volunteers.xlsx")
+    assert volunteers.status_code == 200 and read_workbook(volunteers.content)[0][0] == "姓名*"
+    assert client.get("/console/onboarding/templates/places.xlsx").status_code == 404
 
 
 def test_import_command_checks_writes_the_error_report_and_imports(world, tmp_path):

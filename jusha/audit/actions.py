@@ -156,6 +156,7 @@ ACTION_LABELS = {
     "points.redeem": _("redeemed a reward"),
     "points.redemption_cancel": _("cancelled a redemption"),
     "points.pickup": _("handed out a redeemed reward"),
+    "volunteers.import": _("imported a volunteer record"),
 }
 
 

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     STAFF = "staff", _("staff and their roles")
     GRID_WORKERS = "grid_workers", _("grid workers and their grids")
     HOTLINE = "hotline", _("hotline (12345) cases")
+    VOLUNTEERS = "volunteers", _("volunteers")
 
 
 class ImportJob(models.Model):

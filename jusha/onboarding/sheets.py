@@ -10,6 +10,7 @@ completely or not at all. Rows are matched on a natural key (a unit's name in th
 person's mobile), so importing the same file again updates instead of duplicating.
 """
 
+import datetime
 import hashlib
 import hmac
 import re
@@ -26,8 +27,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jusha.accounts.models import MOBILE_RE, Role, RoleAssignment, User
+from jusha.core import clock
+from jusha.core.errors import DomainError
 from jusha.orgs.models import Alliance, GridWorker, MemberUnit, SubAlliance, Team
 from jusha.places.models import Community, Grid, Subdistrict
+from jusha.volunteers.models import Volunteer
+from jusha.volunteers.skills import Skill
 
 from .files import cell_date, cell_datetime, cell_text, header_text
 from .models import IdNumber, Kind, masked_id
@@ -819,5 +824,291 @@ class HotlineSheet(Sheet):
                    "reporter_mobile": (reporter.mobile or "") if reporter else "", "community": case.community.code}
 
 
+
+# Chinese words for the volunteer record's codes, as a subdistrict's lists write them; the codes
+# themselves are accepted too. They are the file format, like the headers.
+SKILL_WORDS = {
+    Skill.ELDERLY_CARE: "助老陪伴", Skill.CHILD_CARE: "儿童关爱", Skill.MEDICAL: "医疗急救",
+    Skill.PSYCHOLOGY: "心理疏导", Skill.LEGAL: "法律咨询", Skill.TEACHING: "教育培训", Skill.IT: "电脑手机",
+    Skill.REPAIR: "家电维修", Skill.CLEANING: "环境保洁", Skill.DRIVING: "驾驶配送", Skill.ARTS: "文艺表演",
+    Skill.PHOTOGRAPHY: "摄影摄像", Skill.TRANSLATION: "翻译手语", Skill.ORDER: "秩序维护", Skill.EVENT: "活动组织",
+    Skill.OTHER: "其他",
+}
+GENDER_WORDS = {Volunteer.Gender.MALE: "男", Volunteer.Gender.FEMALE: "女"}
+ID_TYPE_WORDS = {
+    Volunteer.IdType.RESIDENT_ID: "居民身份证", Volunteer.IdType.HK_MACAO: "港澳居民来往内地通行证",
+    Volunteer.IdType.TAIWAN: "台湾居民来往大陆通行证", Volunteer.IdType.PASSPORT: "护照",
+    Volunteer.IdType.FOREIGN_PR: "外国人永久居留身份证",
+}
+STATUS_WORDS = {
+    Volunteer.Status.APPROVED: "已通过", Volunteer.Status.APPLIED: "待审核", Volunteer.Status.SUSPENDED: "已暂停",
+    Volunteer.Status.REJECTED: "未通过", Volunteer.Status.WITHDRAWN: "已退出",
+}
+
+
+def _words(table: dict, *aliases: tuple[str, str]) -> dict[str, str]:
+    return {**{str(code): str(code) for code in table}, **{w: str(c) for c, w in table.items()}, **dict(aliases)}
+
+
+SKILL_READ = _words(SKILL_WORDS)
+GENDER_READ = _words(GENDER_WORDS, ("男性", "male"), ("女性", "female"))
+ID_TYPE_READ = _words(ID_TYPE_WORDS, ("身份证", "resident_id"), ("港澳通行证", "hk_macao"),
+                      ("港澳居民居住证", "hk_macao"), ("台胞证", "taiwan"), ("台湾居民居住证", "taiwan"),
+                      ("永久居留身份证", "foreign_pr"))
+STATUS_READ = _words(STATUS_WORDS, ("通过", "approved"), ("在册", "approved"), ("待审", "applied"))
+_MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))$")
+_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+# Which template column a volunteers service's refusal is about.
+_FIELD_COLUMN = {"name": "name", "gender": "gender", "birth_month": "birth_month", "id_type": "id_type",
+                 "id_number": "id_number"}
+
+
+def _birth_month(value) -> datetime.date | None:
+    """1985-03, 1985/3, 1985年3月, 198503, or any date (its month). Raises ValueError otherwise."""
+    text = cell_text(value)
+    if not text:
+        return None
+    match = _MONTH_RE.match(text)
+    if match:
+        return datetime.date(int(match[1]), int(match[2] or match[3]), 1)
+    day = cell_date(value)
+    return day.replace(day=1) if day else None
+
+
+class VolunteersSheet(Sheet):
+    """Volunteer records, with the national record's fields. The natural key is the identity document
+    (its keyed digest, where numbers are kept), else the mobile. The identity number is exported masked
+    (last four only); an empty or masked cell on a known record means "unchanged", which is why the round
+    trip keeps it."""
+
+    kind = Kind.VOLUNTEERS
+    columns = (
+        Column("name", "姓名", gettext_lazy("name"), True, "王芳", ("志愿者姓名",)),
+        Column("mobile", "手机号", gettext_lazy("mobile"), True, "13800000000", ("手机", "手机号码", "联系电话")),
+        Column("gender", "性别", gettext_lazy("gender (男/女)"), True, "女"),
+        Column("birth_month", "出生年月", gettext_lazy("birth month"), True, "1949-12", ("出生日期", "出生年月日")),
+        Column("id_type", "证件类型", gettext_lazy("identity document"), False, "居民身份证", ("证件种类",)),
+        Column("id_number", "证件号码", gettext_lazy("identity number (masked: unchanged)"), False,
+               "11010519491231002X", ("身份证号", "身份证号码", "证件号")),
+        Column("skills", "服务技能", gettext_lazy("service skills"), True, "助老陪伴、医疗急救",
+               ("技能", "志愿服务技能")),
+        Column("community", "社区编码", gettext_lazy("home community code"), True, "330114001001",
+               ("所属社区编码", "居住社区编码")),
+        Column("service_area", "服务社区编码", gettext_lazy("communities served (codes)"), False,
+               "330114001001、330114001002", ("服务社区", "服务范围")),
+        Column("member_unit", "所属单位", gettext_lazy("member unit (its volunteer team)"), False, "",
+               ("单位", "志愿服务队")),
+        Column("number", "志愿者编号", gettext_lazy("volunteer number (registered elsewhere)"), False, "",
+               ("编号", "志愿者证号")),
+        Column("status", "状态", gettext_lazy("status (已通过/待审核)"), False, "已通过", ("审核状态",)),
+    )
+
+    def _choice(self, plan, n, row, key, table: dict, default: str = "") -> str:
+        text = cell_text(row.get(key))
+        if not text:
+            if not default and self.column(key).required:
+                plan.error(n, key, "required", _("This column must be filled in."))
+            return default
+        if text not in table and text.lower() not in table:
+            plan.error(n, key, "invalid_choice", _("Unknown value “%(value)s”; use one of %(choices)s.")
+                       % {"value": text[:20], "choices": "、".join(w for w in table if w not in table.values())})
+            return ""
+        return table.get(text) or table[text.lower()]
+
+    def check(self, rows, *, subdistrict, progress=_nothing):
+        from jusha.volunteers import idnumbers, services
+
+        plan = Plan()
+        communities = _communities(subdistrict)
+        units = {u.name.casefold(): u.pk for u in MemberUnit.objects.filter(alliance__subdistrict=subdistrict,
+                                                                             is_active=True)}
+        parsed = []
+        for n, row in rows:
+            name = _text(plan, n, row, "name", limit=50, required=True)
+            mobile = _mobile(plan, n, row, "mobile", required=True)
+            gender = self._choice(plan, n, row, "gender", GENDER_READ)
+            try:
+                birth_month = _birth_month(row.get("birth_month"))
+                if birth_month is None:
+                    plan.error(n, "birth_month", "required", _("This column must be filled in."))
+            except (ValueError, OverflowError):
+                plan.error(n, "birth_month", "invalid_date", _("Not a month; write it like 1985-03."))
+                birth_month = None
+            id_type = self._choice(plan, n, row, "id_type", ID_TYPE_READ, default=Volunteer.IdType.RESIDENT_ID)
+            id_text = re.sub(r"\s", "", cell_text(row.get("id_number"))).upper()
+            skill_words = codes_in(cell_text(row.get("skills")))
+            skills = [SKILL_READ.get(w) or SKILL_READ.get(w.lower()) for w in skill_words]
+            if not skill_words:
+                plan.error(n, "skills", "required", _("This column must be filled in."))
+            for word, code in zip(skill_words, skills, strict=True):
+                if code is None:
+                    plan.error(n, "skills", "invalid_choice", _("Unknown skill “%(value)s”; use one of %(choices)s.")
+                               % {"value": word[:20], "choices": "、".join(SKILL_WORDS.values())})
+            skills = [s for s in Skill.values if s in skills]
+            code = cell_text(row.get("community"))
+            if not code:
+                plan.error(n, "community", "required", _("This column must be filled in."))
+            elif code not in communities:
+                plan.error(n, "community", "unknown_code", _("No community with code %(code)s in this subdistrict.")
+                           % {"code": code[:20]})
+            area = codes_in(cell_text(row.get("service_area")))
+            for c in area:
+                if c not in communities:
+                    plan.error(n, "service_area", "unknown_code",
+                               _("No community with code %(code)s in this subdistrict.") % {"code": c[:20]})
+            if len(area) > services.MAX_SERVICE_AREA:
+                plan.error(n, "service_area", "too_many", _("At most %(n)s communities.")
+                           % {"n": services.MAX_SERVICE_AREA})
+            unit_name = cell_text(row.get("member_unit"))
+            unit = units.get(unit_name.casefold()) if unit_name else None
+            if unit_name and unit is None:
+                plan.error(n, "member_unit", "unknown_code", _("No active member unit “%(value)s” in this "
+                                                               "subdistrict.") % {"value": unit_name[:40]})
+            number = cell_text(row.get("number"))
+            if number and not _NUMBER_RE.match(number):
+                plan.error(n, "number", "invalid_number", _("A volunteer number has at most 20 letters, digits "
+                                                            "and dashes."))
+                number = ""
+            status = self._choice(plan, n, row, "status", STATUS_READ)  # empty: see _match
+            number_id = ""
+            if id_text and not id_text.startswith("*") and gender and birth_month and id_type:
+                try:
+                    number_id = services._identity(name=name or "-", gender=gender, birth_month=birth_month,
+                                                   id_type=id_type, id_number=id_text).id_number
+                except DomainError as exc:
+                    plan.error(n, _FIELD_COLUMN.get(exc.field, "id_number"), exc.code, exc.message)
+            elif birth_month and (birth_month.year < 1900 or birth_month > clock.now().date()):
+                plan.error(n, "birth_month", "invalid_date", _("This month of birth is not possible."))
+            parsed.append({"row": n, "name": name, "mobile": mobile, "gender": gender, "birth_month": birth_month,
+                           "id_type": id_type, "id_text": id_text, "id_number": number_id, "skills": skills,
+                           "community": communities.get(code), "service_area": sorted({communities[c] for c in area
+                                                                                       if c in communities}),
+                           "member_unit": unit, "number": number, "status": status})
+        progress(len(rows) // 2, len(rows))
+        self._match(plan, parsed, subdistrict, idnumbers)
+        progress(len(rows), len(rows))
+        return plan
+
+    def _match(self, plan: Plan, parsed: list[dict], subdistrict, idnumbers) -> None:
+        """Find each row's record (identity digest, else the account's or the contact mobile), and check
+        the file against itself and the database."""
+        # The digest is empty where the deployment keeps no numbers: the mobile is the key there.
+        digests = {d: p for p in parsed if p["id_number"] and (d := idnumbers.digest(p["id_type"], p["id_number"]))}
+        mobiles = sorted({p["mobile"] for p in parsed if p["mobile"]})
+        numbers = sorted({p["number"] for p in parsed if p["number"]})
+        base = Volunteer.objects.select_related("community").prefetch_related("service_area")
+        by_digest, by_user, by_contact, contacts, by_number = {}, {}, {}, {}, {}
+        for start in range(0, max(len(digests), len(mobiles), len(numbers)), BATCH):
+            for v in base.filter(id_number_digest__in=list(digests)[start:start + BATCH]):
+                by_digest[v.id_number_digest] = v
+            for v in base.filter(Q(user__mobile__in=mobiles[start:start + BATCH])
+                                 | Q(mobile__in=mobiles[start:start + BATCH])).select_related("user"):
+                if v.user.mobile:
+                    by_user[v.user.mobile] = v
+                contacts.setdefault(v.mobile, []).append(v)
+            by_number.update(Volunteer.objects.filter(number__in=numbers[start:start + BATCH])
+                             .values_list("number", "pk"))
+        by_contact = {m: vs[0] for m, vs in contacts.items() if len(vs) == 1}
+        seen: dict[tuple, int] = {}
+        for p in parsed:
+            n = p["row"]
+            digest = (idnumbers.digest(p["id_type"], p["id_number"]) if p["id_number"] else "") or None
+            record = (by_digest.get(digest) if digest else None) or by_user.get(p["mobile"]) \
+                or by_contact.get(p["mobile"])
+            other = by_user.get(p["mobile"])
+            if record is not None and other is not None and other.pk != record.pk:
+                plan.error(n, "mobile", "duplicate_in_database",
+                           _("This mobile belongs to another volunteer's account."))
+            for key, value, column in (("mobile", p["mobile"], "mobile"), ("id", digest, "id_number"),
+                                       ("number", p["number"], "number"),
+                                       ("record", record.pk if record else None, "mobile")):
+                if value:
+                    if (key, value) in seen:
+                        plan.error(n, column, "duplicate_in_file", _("The same volunteer is already in row "
+                                                                     "%(row)s.") % {"row": seen[(key, value)]})
+                    seen.setdefault((key, value), n)
+            if p["number"] and by_number.get(p["number"], record.pk if record else None) != (
+                    record.pk if record else None):
+                plan.error(n, "number", "duplicate_in_database", _("This volunteer number belongs to another "
+                                                                   "record."))
+            # An empty status cell: a new record is approved, a known one keeps its status.
+            p["status"] = p["status"] or (record.status if record else Volunteer.Status.APPROVED)
+            if record is None:
+                self._check_new(plan, p)
+            else:
+                self._check_known(plan, p, record, subdistrict, idnumbers)
+            p["id"] = record.pk if record else None
+            if record is None:
+                plan.created += 1
+            elif self._differs(record, p, digest):
+                plan.updated += 1
+                p["changed"] = True
+            else:
+                plan.unchanged += 1
+            plan.items.append(p)
+
+    def _check_new(self, plan: Plan, p: dict) -> None:
+        n = p["row"]
+        if not p["id_number"] and (not p["id_text"] or p["id_text"].startswith("*")):
+            plan.error(n, "id_number", "required", _("A new volunteer needs the full identity number."))
+        if p["status"] not in (Volunteer.Status.APPROVED, Volunteer.Status.APPLIED):
+            plan.error(n, "status", "invalid_choice", _("A new record is either 已通过 or 待审核."))
+
+    def _check_known(self, plan: Plan, p: dict, record: Volunteer, subdistrict, idnumbers) -> None:
+        n = p["row"]
+        if record.community.subdistrict_id != subdistrict.pk:
+            plan.error(n, "mobile", "volunteer_elsewhere",
+                       _("This volunteer is registered in another subdistrict."))
+        # A masked number from an export: unchanged if it is this record's.
+        if not p["id_number"] and p["id_text"] and p["id_text"] != idnumbers.masked(record.id_number_last4):
+            plan.error(n, "id_number", "invalid_id_number", _("This identity number is masked but is not the "
+                                                                  "record's; write the full number."))
+        if not p["id_number"] and p["gender"] and p["birth_month"] and (
+                p["id_type"] != record.id_type
+                or (record.id_type == Volunteer.IdType.RESIDENT_ID
+                    and (p["gender"], p["birth_month"]) != (record.gender, record.birth_month))):
+            plan.error(n, "id_number", "id_mismatch", _("The identity document, gender or month of birth changed: "
+                                                        "write the full identity number too."))
+        if p["status"] and p["status"] != record.status and not (
+                record.status == Volunteer.Status.APPLIED and p["status"] == Volunteer.Status.APPROVED):
+            plan.error(n, "status", "status_change", _("An import only approves applications; change this "
+                                                       "record's status in the console."))
+        if p["number"] and record.number and p["number"] != record.number:
+            plan.error(n, "number", "number_fixed", _("This volunteer already has the number %(number)s; it "
+                                                      "is kept for good.") % {"number": record.number})
+
+    def _differs(self, record: Volunteer, p: dict, digest: str | None) -> bool:
+        area = sorted(c.pk for c in record.service_area.all())
+        return ((record.name, record.mobile, record.gender, record.birth_month, record.id_type, record.skills,
+                 record.community_id, area, record.member_unit_id, record.status)
+                != (p["name"], p["mobile"], p["gender"], p["birth_month"], p["id_type"], p["skills"], p["community"],
+                    p["service_area"] or [p["community"]], p["member_unit"], p["status"])
+                or (digest is not None and digest != record.id_number_digest)
+                or bool(p["number"]) and p["number"] != record.number)
+
+    def write(self, plan, *, subdistrict, actor, progress=_nothing):
+        from jusha.volunteers.services import volunteer_import_record
+
+        for item in plan.items:
+            if item["id"] is None or item.get("changed"):
+                volunteer_import_record(actor=actor, subdistrict=subdistrict, record=item)
+
+    def export_rows(self, subdistrict):
+        from jusha.volunteers import idnumbers
+
+        records = (Volunteer.objects.filter(community__subdistrict=subdistrict)
+                   .select_related("community", "member_unit").prefetch_related("service_area")
+                   .order_by("community__code", "number", "id"))
+        for v in records:
+            yield {"name": v.name, "mobile": v.mobile, "gender": GENDER_WORDS.get(v.gender, v.gender),
+                   "birth_month": v.birth_month.strftime("%Y-%m"), "id_type": ID_TYPE_WORDS.get(v.id_type, v.id_type),
+                   "id_number": idnumbers.masked(v.id_number_last4),
+                   "skills": "、".join(SKILL_WORDS.get(s, s) for s in v.skills),
+                   "community": v.community.code,
+                   "service_area": "、".join(sorted(c.code for c in v.service_area.all())),
+                   "member_unit": v.member_unit.name if v.member_unit_id else "", "number": v.number or "",
+                   "status": STATUS_WORDS.get(v.status, v.status)}
+
+
 SHEETS: dict[str, Sheet] = {s.kind: s for s in (UnitsSheet(), ResidentsSheet(), StaffSheet(), GridWorkersSheet(),
-                                              HotlineSheet())}
+                                                HotlineSheet(), VolunteersSheet())}

@@ -476,3 +476,58 @@ def volunteer_register_team(*, actor, unit: MemberUnit | int, members: list[dict
             made.append(volunteer)
     return made
 
+
+# --- onboarding imports ------------------------------------------------------------------------------
+
+def volunteer_import_record(*, actor, subdistrict, record: dict) -> Volunteer:
+    """One row of a checked volunteers file (`onboarding.sheets.VolunteersSheet.check`), saved inside
+    the import's transaction: the record is created, or the matched one (`record["id"]`) updated. The
+    person's account is created by mobile where missing, with the resident role in the home community
+    (no notification: an import of hundreds would bury the staff). A record imported as approved gets
+    the number the file gives, else the subdistrict's next one; a number once given is kept.
+    `record["id_number"]` empty means the identity document stays as stored."""
+    if not permissions.can(actor, Action.IMPORT_RUN, subdistrict):
+        raise NotAllowed()
+    community = Community.objects.get(pk=record["community"], subdistrict=subdistrict)
+    now = clock.now()
+    fields = {"name": record["name"], "gender": record["gender"], "birth_month": record["birth_month"],
+              "id_type": record["id_type"], "mobile": record["mobile"], "skills": record["skills"],
+              "community": community, "member_unit_id": record["member_unit"]}
+    if record["id_number"]:
+        number = record["id_number"]
+        fields.update(id_number_encrypted=idnumbers.seal(number), id_number_last4=number[-4:],
+                      id_number_digest=idnumbers.digest(record["id_type"], number))
+    with transaction.atomic():
+        if record["id"] is None:
+            person = User.objects.filter(mobile=record["mobile"]).first()
+            if person is None:
+                person = User.objects.create_user(username=None, mobile=record["mobile"], name=record["name"])
+                audit_record(actor=actor, action="volunteers.person_recorded", target=person,
+                             after={"name": record["name"], "mobile": "masked"}, community_id=community.pk)
+            if not RoleAssignment.objects.filter(user=person, role=Role.RESIDENT).exists():
+                RoleAssignment.objects.create(user=person, role=Role.RESIDENT, community=community)
+                audit_record(actor=actor, action="accounts.role_grant", target=person,
+                             after={"role": Role.RESIDENT, "scope": str(community)}, community_id=community.pk)
+                permissions.forget(person)
+            volunteer = Volunteer(user=person, status=S.APPLIED, applied_at=now, number=record["number"] or None,
+                                  **fields)
+            before = None
+        else:
+            volunteer = Volunteer.objects.select_for_update().select_related("community__subdistrict").get(
+                pk=record["id"])
+            before = {"status": volunteer.status, "number": volunteer.number}
+            for key, value in fields.items():
+                setattr(volunteer, key, value)
+            if record["number"] and not volunteer.number:
+                volunteer.number = record["number"]
+        if record["status"] == S.APPROVED and volunteer.status != S.APPROVED:
+            if volunteer.pk:
+                workflow.target(volunteer, Step.APPROVE)  # only an application is approved (the check says so)
+            volunteer.number = volunteer.number or _next_number(volunteer)
+            volunteer.status, volunteer.reviewed_at, volunteer.reviewed_by = S.APPROVED, now, actor
+        volunteer.save()
+        volunteer.service_area.set(record["service_area"] or [community.pk])
+        _audit(volunteer, "import", actor=actor, before=before,
+               after={"status": volunteer.status, "number": volunteer.number, "skills": volunteer.skills,
+                      "service_area": record["service_area"], "id_changed": bool(record["id_number"])})
+    return volunteer

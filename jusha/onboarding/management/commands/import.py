@@ -1,4 +1,4 @@
-"""`jusha import places|units|residents|staff|grid_workers FILE …`: the wizard's steps from a shell.
+"""`jusha import places|units|residents|staff|grid_workers|volunteers FILE …`: the wizard's steps from a shell.
 
 Checks the file, prints the report (and writes the error report next to the file), and imports only
 when the file has no errors — all or nothing, like the console. Runs in this process, not the worker.
@@ -16,7 +16,7 @@ from jusha.places.models import Subdistrict
 
 
 class Command(BaseCommand):
-    help = "Import communities and grids, member units, residents, staff or grid workers from a file."
+    help = "Import communities and grids, member units, residents, staff, grid workers or volunteers from a file."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=Kind.values)
