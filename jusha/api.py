@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jusha.accounts.api import router as accounts_router
 from jusha.cases.api import router as cases_router
+from jusha.command.api import router as command_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
 from jusha.indicators.api import router as indicators_router
@@ -63,3 +64,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/devices", devices_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/indicators", indicators_router)
+api.add_router("/command", command_router)

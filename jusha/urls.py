@@ -24,6 +24,7 @@ urlpatterns = [
     path("console/volunteers/", include("jusha.volunteers.console_urls")),
     path("console/open311/", include("jusha.open311.console_urls")),
     path("console/indicators/", include("jusha.indicators.console_urls")),
+    path("console/command/", include("jusha.command.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
