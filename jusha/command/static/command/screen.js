@@ -272,8 +272,10 @@
     item.append(time, el("span", event.step_label, "cmd-step"), link,
       el("span", `${event.case.category} · ${event.case.community}`, "cmd-where"));
     if (event.case.overdue) item.append(el("span", text.textOverdue, "cmd-bad"));
+    // Only the newest line about a case offers to dispatch it, and only while it is filed.
+    for (const stale of streamList.querySelectorAll(`li[data-case="${event.case.id}"] .cmd-dispatch-open`)) stale.remove();
     if (mayDispatch && event.case.status === "filed") {
-      const open = el("button", text.textDispatch, "button small secondary");
+      const open = el("button", text.textDispatch, "button small secondary cmd-dispatch-open");
       open.type = "button";
       open.addEventListener("click", () => open.replaceWith(dispatchBox(event.case)), { once: true });
       item.append(open);
