@@ -13,6 +13,7 @@ from jusha.command.selectors import ScreenFilter
 from tests.cases_helpers import DRYING, VENDING, bring_to, category, report
 from tests.command_helpers import IN_BAIYANG, NOW, baiyang
 from tests.conftest import PASSWORD
+from tests.devices_helpers import camera
 from tests.needs_helpers import IN_YANLAN, IN_ZHIGE
 
 S = Case.Status
@@ -280,7 +281,12 @@ def test_who_sees_the_screen(client, world, who, status):
 
 
 def test_the_page_renders_its_first_picture(client, world, now):
+    from jusha.orgs.models import FieldStatus
+
     bring_to(world, S.FILED)
+    camera(world)
+    FieldStatus.objects.create(user=world.zhouqiang, lng=IN_ZHIGE[0], lat=IN_ZHIGE[1], located_at=NOW)
+    FieldStatus.objects.create(user=world.wugang, lng=IN_ZHIGE[0], lat=IN_ZHIGE[1], located_at=NOW)
     login(client, world.zhaolei)
     response = client.get(reverse("command_console:screen"), {"stage": "waiting", "community": "x"})
     assert response.status_code == 200
@@ -288,7 +294,10 @@ def test_the_page_renders_its_first_picture(client, world, now):
     assert response.context["data"]["map"]["total"] == 1
     assert response.context["cursor"] == CaseEvent.objects.order_by("-pk").first().pk
     assert response.context["may_dispatch"] is True
-    assert len(response.context["layers"]["grids"]["features"]) == 4
+    layers = response.context["layers"]
+    assert len(layers["grids"]["features"]) == 4
+    assert [d["code"] for d in layers["devices"]] == ["CAM-001"]
+    assert [w["lng"] for w in layers["workers"]] == [IN_ZHIGE[0]]  # 周强, the grid worker; not the team member
     content = response.content.decode()
     assert 'id="command-data"' in content and 'data-testid="command-map"' in content
 
@@ -323,3 +332,5 @@ def test_screen_matrix(world, who, sees_xiasha, sees_baiyang):
     assert permissions.visible(person, Action.COMMAND_SCREEN, GridWorker.objects.all()).exists() is sees_xiasha
     assert permissions.visible(person, Action.COMMAND_SCREEN, world.zhige.__class__.objects.filter(
         subdistrict=world.baiyang)).exists() is sees_baiyang
+    device, _secret = camera(world)
+    assert permissions.can(person, Action.COMMAND_SCREEN, device) is sees_xiasha
