@@ -9,6 +9,7 @@ from jusha.accounts.api import router as accounts_router
 from jusha.activities.api import router as activities_router
 from jusha.attendance.api import router as attendance_router
 from jusha.cases.api import router as cases_router
+from jusha.command.api import router as command_router
 from jusha.core.errors import DomainError, RateLimited
 from jusha.devices.api import router as devices_router
 from jusha.indicators.api import router as indicators_router
@@ -73,3 +74,4 @@ api.add_router("/attendance", attendance_router)
 api.add_router("/points", points_router)
 api.add_router("/surveys", livelihood_router)
 api.add_router("/onboarding", onboarding_router)
+api.add_router("/command", command_router)

@@ -38,6 +38,9 @@ Scoping, in one sentence per role (the matrix tests state the same, person by pe
   operators and supervisors also see; community staff see the projects covering their community; a
   unit liaison sees, and records progress on, the projects their unit owns or takes part in; every
   logged-in person sees the public summary of the year's service items and of running projects.
+- the command screen (一屏指挥): an administrator sees every subdistrict's; a subdistrict's staff, command
+  operators and supervisors see its cases, change feed, devices and grid workers' last positions; community
+  staff, teams, grid workers and residents do not see the screen; dispatching from it is CASE_COMMAND's;
 - devices: a subdistrict's staff register its cameras and sensors and keep its detection rules; its
   command operators (and staff) review the detections waiting below the confidence threshold.
 - volunteers: anyone logged in applies for themselves and sees and edits their own record; community
@@ -130,6 +133,7 @@ class Action(StrEnum):
     CASE_CATEGORY_CHANGE = "cases.change_category"
     INDICATOR_VIEW = "cases.view_indicators"
     DEVICE_MANAGE = "devices.manage"
+    COMMAND_SCREEN = "command.view_screen"
     DETECTION_REVIEW = "devices.review"
     VOLUNTEER_APPLY = "volunteers.apply"
     VOLUNTEER_VIEW = "volunteers.view"
@@ -434,6 +438,8 @@ def _general(actor: Actor, action: Action) -> bool:
                                       or actor.communities_as(Role.COMMUNITY_STAFF))
     if action is Action.DEVICE_MANAGE:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF))
+    if action is Action.COMMAND_SCREEN:
+        return actor.is_admin or bool(actor.subdistricts_as(*_SUBDISTRICT_WIDE))
     if action is Action.DETECTION_REVIEW:
         return actor.is_admin or bool(actor.subdistricts_as(Role.SUBDISTRICT_STAFF, Role.COMMAND_OPERATOR))
     if action in (Action.VOLUNTEER_APPLY, Action.VOLUNTEER_VIEW, Action.VOLUNTEER_EDIT):
@@ -978,6 +984,40 @@ def _indicator_communities(actor: Actor) -> Q | None:
 @rule("cases.CaseDeadline", Action.INDICATOR_VIEW)
 def _indicator_case_rows(actor: Actor) -> Q | None:
     return _indicator_scope(actor, "case__")
+
+
+# --- the command screen (jusha/command) ------------------------------------------------------------
+# By place only, like the indicators: the wall shows a subdistrict's cases, devices and field workers to
+# everyone on duty for it, never a case someone happened to report or work elsewhere.
+
+def _screen_subdistricts(actor: Actor) -> set[int]:
+    return actor.subdistricts_as(*_SUBDISTRICT_WIDE)
+
+
+@rule("cases.Case", Action.COMMAND_SCREEN)
+def _screen_cases(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", _screen_subdistricts(actor))
+
+
+@rule("cases.CaseEvent", Action.COMMAND_SCREEN)
+def _screen_case_events(actor: Actor) -> Q | None:
+    return _in("case__community__subdistrict", _screen_subdistricts(actor))
+
+
+@rule("places.Community", Action.COMMAND_SCREEN)
+@rule("devices.Device", Action.COMMAND_SCREEN)
+def _screen_by_subdistrict(actor: Actor) -> Q | None:
+    return _in("subdistrict", _screen_subdistricts(actor))
+
+
+@rule("places.Grid", Action.COMMAND_SCREEN)
+def _screen_grids(actor: Actor) -> Q | None:
+    return _in("community__subdistrict", _screen_subdistricts(actor))
+
+
+@rule("orgs.GridWorker", Action.COMMAND_SCREEN)
+def _screen_grid_workers(actor: Actor) -> Q | None:
+    return _in("grids__community__subdistrict", _screen_subdistricts(actor))
 
 
 # --- devices --------------------------------------------------------------------------------------

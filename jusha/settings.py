@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "jusha.devices",
     "jusha.open311",
     "jusha.indicators",
+    "jusha.command",
     "jusha.notifications",
     "jusha.onboarding",
     "jusha.demo",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("console/activities/", include("jusha.activities.console_urls")),
     path("console/attendance/", include("jusha.attendance.console_urls")),
     path("console/livelihood/", include("jusha.livelihood.console_urls")),
+    path("console/command/", include("jusha.command.console_urls")),
     path("console/", include("jusha.web.console_urls")),
     path("", include("jusha.notifications.urls")),
     path("needs/", include("jusha.needs.urls")),
