@@ -410,3 +410,30 @@ def test_the_demo_has_points_a_donated_catalogue_and_redemptions_in_every_state(
     assert set(Redemption.objects.values_list("status", flat=True)) == {"ready", "picked_up", "cancelled"}
     assert Redemption.objects.filter(person__mobile=RESIDENT_MOBILE, status="ready").count() == 1
     assert_books_balance()
+
+
+def test_the_demo_has_attendance_verified_hours_and_the_points_they_paid(demo):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from jusha.attendance.models import Attendance, ServiceRecord
+    from jusha.points.models import PointsTransaction
+    from tests.points_helpers import assert_books_balance
+
+    assert Attendance.objects.filter(session__activity__subdistrict=demo, status="present").exists()
+    verified = ServiceRecord.objects.filter(session__activity__subdistrict=demo, status="verified")
+    assert verified.exists() and ServiceRecord.objects.filter(status="pending").exists()
+    assert verified.aggregate(h=Sum("hours"))["h"] > 0
+    # Every verified record paid its volunteer the hours rule (10 a verified hour, rounded down), once.
+    paid = {int(p.source_id): p for p in PointsTransaction.objects.filter(kind="award", trigger="hours")}
+    paying = verified.filter(hours__gte=Decimal("0.1"))  # less than a tenth of an hour earns no whole point
+    assert set(paid) == set(paying.values_list("pk", flat=True))
+    for record in paying.select_related("volunteer"):
+        assert paid[record.pk].person_id == record.volunteer.user_id
+        assert paid[record.pk].amount == int(record.hours * 10)
+    # Being present paid the activity kind's rule, once per attendance; nobody absent was paid.
+    present = Attendance.objects.filter(status="present").count()
+    kinds = ["lecture", "course", "youth_experience", "volunteer_service", "alliance_activity"]
+    assert PointsTransaction.objects.filter(kind="award", trigger__in=kinds).count() == present
+    assert_books_balance()
