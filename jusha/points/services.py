@@ -203,8 +203,7 @@ def points_award_for(*, actor, person: User, trigger: str, quantity=1, source: m
 
 def _already_paid(key: dict) -> int:
     """What a (trigger, source, person) has paid so far: its awards less the revisions that took some back."""
-    moved = dict(PointsTransaction.objects.filter(**{k: v for k, v in key.items() if k != "kind"},
-                                                  kind__in=(K.AWARD, K.DEDUCTION))
+    moved = dict(PointsTransaction.objects.filter(**key, kind__in=(K.AWARD, K.DEDUCTION))
                  .order_by().values_list("kind").annotate(total=Sum("amount")))
     return moved.get(K.AWARD, 0) - moved.get(K.DEDUCTION, 0)
 
