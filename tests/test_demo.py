@@ -391,10 +391,11 @@ def test_a_year_of_activities_with_sessions_and_sign_ups_that_keep_the_rules(dem
     assert taichi.sessions.count() == 6 and taichi.signup_scope == "course"
     assert {"published", "submitted"} <= set(activities.values_list("status", flat=True))
     sessions = Session.objects.filter(activity__in=activities).annotate(
-        confirmed=Count("signups", filter=Q(signups__status="confirmed")))
+        confirmed=Count("signups", filter=Q(signups__status="confirmed", signups__role="participant")))
     for session in sessions:
         assert session.confirmed == session.confirmed_count <= session.seats
     assert SignUp.objects.filter(session__activity__in=activities, status="waitlisted").exists()
+    assert SignUp.objects.filter(session__activity__in=activities, role="volunteer", status="confirmed").exists()
     assert Activity.needs.through.objects.filter(activity__in=activities).exists()
 
 
