@@ -391,10 +391,11 @@ def test_a_year_of_activities_with_sessions_and_sign_ups_that_keep_the_rules(dem
     assert taichi.sessions.count() == 6 and taichi.signup_scope == "course"
     assert {"published", "submitted"} <= set(activities.values_list("status", flat=True))
     sessions = Session.objects.filter(activity__in=activities).annotate(
-        confirmed=Count("signups", filter=Q(signups__status="confirmed")))
+        confirmed=Count("signups", filter=Q(signups__status="confirmed", signups__role="participant")))
     for session in sessions:
         assert session.confirmed == session.confirmed_count <= session.seats
     assert SignUp.objects.filter(session__activity__in=activities, status="waitlisted").exists()
+    assert SignUp.objects.filter(session__activity__in=activities, role="volunteer", status="confirmed").exists()
     assert Activity.needs.through.objects.filter(activity__in=activities).exists()
 
 
@@ -428,3 +429,30 @@ def test_this_years_survey_is_open_with_hundreds_of_responses_and_field_visits(d
     total, results = survey_results(survey, with_keywords=False)
     assert total == responses.count()
     assert all(r.answered for r in results)
+
+
+def test_the_demo_has_attendance_verified_hours_and_the_points_they_paid(demo):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from jusha.attendance.models import Attendance, ServiceRecord
+    from jusha.points.models import PointsTransaction
+    from tests.points_helpers import assert_books_balance
+
+    assert Attendance.objects.filter(session__activity__subdistrict=demo, status="present").exists()
+    verified = ServiceRecord.objects.filter(session__activity__subdistrict=demo, status="verified")
+    assert verified.exists() and ServiceRecord.objects.filter(status="pending").exists()
+    assert verified.aggregate(h=Sum("hours"))["h"] > 0
+    # Every verified record paid its volunteer the hours rule (10 a verified hour, rounded down), once.
+    paid = {int(p.source_id): p for p in PointsTransaction.objects.filter(kind="award", trigger="hours")}
+    paying = verified.filter(hours__gte=Decimal("0.1"))  # less than a tenth of an hour earns no whole point
+    assert set(paid) == set(paying.values_list("pk", flat=True))
+    for record in paying.select_related("volunteer"):
+        assert paid[record.pk].person_id == record.volunteer.user_id
+        assert paid[record.pk].amount == int(record.hours * 10)
+    # Being present paid the activity kind's rule, once per attendance; nobody absent was paid.
+    present = Attendance.objects.filter(status="present").count()
+    kinds = ["lecture", "course", "youth_experience", "volunteer_service", "alliance_activity"]
+    assert PointsTransaction.objects.filter(kind="award", trigger__in=kinds).count() == present
+    assert_books_balance()

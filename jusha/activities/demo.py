@@ -20,6 +20,7 @@ from jusha.core import clock
 from jusha.needs.models import Need
 from jusha.orgs.models import MemberUnit
 from jusha.places.models import Subdistrict
+from jusha.volunteers.models import Volunteer
 
 from .models import Activity, Session, SignUp, VolunteerSlot
 
@@ -158,6 +159,24 @@ def seed_activities(subdistrict: Subdistrict, *, seed: int = SEED) -> int:
                     else None))
                 session.next_position += 1
                 session.confirmed_count += confirmed
+                busy.setdefault(person, []).append((session.starts_at, session.ends_at))
+    # Approved volunteers fill the volunteer slots (they take no seat, so `confirmed_count` is unchanged).
+    volunteers = list(Volunteer.objects.filter(community__subdistrict=subdistrict, status=Volunteer.Status.APPROVED,
+                                               number__isnull=False).order_by("pk").values_list("user_id", flat=True))
+    for slot in VolunteerSlot.objects.filter(activity__in=[a for a in activities
+                                                           if a.status == Activity.Status.PUBLISHED]).order_by("pk"):
+        for session in by_activity[slot.activity_id]:
+            taken = 0
+            for person in rng.sample(volunteers, min(len(volunteers), slot.count * 3)):
+                if taken == slot.count or any(session.starts_at < e and session.ends_at > b
+                                              for b, e in busy.get(person, ())):
+                    continue
+                arrived = min(session.starts_at - timedelta(days=3), now)
+                signups.append(SignUp(session=session, person_id=person, role=SignUp.Role.VOLUNTEER, slot=slot,
+                                      position=session.next_position, status=SignUp.Status.CONFIRMED,
+                                      created_at=arrived, confirmed_at=arrived))
+                session.next_position += 1
+                taken += 1
                 busy.setdefault(person, []).append((session.starts_at, session.ends_at))
     SignUp.objects.bulk_create(signups, batch_size=2000)
     Session.objects.bulk_update(sessions, ["confirmed_count", "next_position"], batch_size=1000)

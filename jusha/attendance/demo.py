@@ -6,6 +6,10 @@ written directly (one bulk insert per table) rather than through the services, w
 history for someone else's past; the hours still come from `hours.counted_hours`, the one rule. Works
 on whatever past sessions with confirmed sign-ups exist, and leaves alone sign-ups that already have
 attendance, so running it again adds nothing.
+
+Points are the exception: `pay_attendance_points` pays them through `points.services.points_award_for`,
+the one writer of the ledger, exactly as checking in and verifying would have (idempotent, so running
+it again pays nothing twice).
 """
 
 import random
@@ -13,10 +17,13 @@ from datetime import timedelta
 
 from jusha.activities.models import Session, SignUp
 from jusha.core import clock
+from jusha.points.models import PointsTransaction, Trigger
+from jusha.points.services import points_award_for
 from jusha.volunteers.models import Volunteer
 
 from . import hours as hour_rules
 from .models import Attendance, ServiceRecord
+from .services import ATTENDANCE_TRIGGERS
 
 SEED = 2026
 ABSENT = 0.1  # share of confirmed people who did not come
@@ -71,3 +78,25 @@ def seed_attendance(subdistrict=None, *, seed: int = SEED) -> int:
             verified_by_id=session.activity.created_by_id if verified else None))
     ServiceRecord.objects.bulk_create(records)
     return len(attendances)
+
+
+def pay_attendance_points(subdistrict=None) -> int:
+    """Pay what the rules give for the attendance and verified hours already there (of `subdistrict`,
+    or all): the activity kind's trigger for each person present, "hours" for each verified record, in
+    the organiser's name. Returns how many awards were posted (none the second time)."""
+    attendances = Attendance.objects.filter(status=Attendance.Status.PRESENT).select_related(
+        "session__activity__created_by", "person").order_by("pk")
+    records = ServiceRecord.objects.filter(status=ServiceRecord.Status.VERIFIED).select_related(
+        "session__activity", "verified_by", "volunteer__user").order_by("pk")
+    if subdistrict is not None:
+        attendances = attendances.filter(session__activity__subdistrict=subdistrict)
+        records = records.filter(session__activity__subdistrict=subdistrict)
+    before = PointsTransaction.objects.count()
+    for attendance in attendances:
+        activity = attendance.session.activity
+        points_award_for(actor=activity.created_by, person=attendance.person,
+                         trigger=ATTENDANCE_TRIGGERS[activity.kind], quantity=1, source=attendance)
+    for record in records:
+        points_award_for(actor=record.verified_by, person=record.volunteer.user, trigger=Trigger.HOURS,
+                         quantity=record.hours, source=record)
+    return PointsTransaction.objects.count() - before

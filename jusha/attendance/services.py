@@ -25,6 +25,8 @@ from jusha.core import clock
 from jusha.core.errors import DomainError, NotAllowed
 from jusha.permissions import Action
 from jusha.places.coords import CRS, to_wgs84
+from jusha.points.models import Trigger
+from jusha.points.services import points_award_for, points_award_revise
 from jusha.volunteers.models import Volunteer
 
 from . import hours as hour_rules
@@ -35,6 +37,14 @@ from .tokens import Purpose
 EARTH_RADIUS_M = 6_371_008.8
 A = Attendance
 R = ServiceRecord.Status
+# What attending each kind of activity pays (docs/points.md), to the participant or volunteer present.
+ATTENDANCE_TRIGGERS = {
+    "lecture": Trigger.LECTURE,
+    "course": Trigger.COURSE,
+    "youth": Trigger.YOUTH_EXPERIENCE,
+    "volunteer_service": Trigger.VOLUNTEER_SERVICE,
+    "alliance": Trigger.ALLIANCE_ACTIVITY,
+}
 
 
 # --- checking input (before anything is written) -------------------------------------------------
@@ -163,6 +173,7 @@ def attendance_check_in(*, actor, session: Session | int, token: str, position: 
             Attendance.objects.filter(pk=attendance.pk).update(**fields)
             attendance.refresh_from_db()
         _audit(attendance, "attendance.check_in", actor=actor, after={"at": now, "geofence": point is not None})
+        _pay_attendance(attendance, actor=actor)
         return attendance
 
 
@@ -195,6 +206,19 @@ def _audit(attendance: Attendance, action: str, *, actor, before=None, after=Non
     activity = attendance.session.activity
     audit_record(actor=actor, action=action, target=attendance, before=before, after=after,
                  subdistrict_id=activity.subdistrict_id, community_id=activity.community_id)
+
+
+def _pay_attendance(attendance: Attendance, *, actor) -> None:
+    """Attending pays the activity kind's points once per attendance (`points_award_for` is idempotent,
+    so checking in and being marked again pay once); struck off (marked absent), the attendance gives
+    them back, and marked present again after that it pays again (`points_award_revise`)."""
+    trigger = ATTENDANCE_TRIGGERS[attendance.session.activity.kind]
+    person = attendance.person
+    if attendance.status == A.Status.PRESENT:
+        points_award_for(actor=actor, person=person, trigger=trigger, quantity=1, source=attendance)
+        points_award_revise(actor=actor, person=person, trigger=trigger, quantity=1, source=attendance)
+    else:
+        points_award_revise(actor=actor, person=person, trigger=trigger, quantity=0, source=attendance)
 
 
 def _count_hours(attendance: Attendance, signup: SignUp) -> ServiceRecord | None:
@@ -281,6 +305,7 @@ def attendance_mark(*, actor, signup: SignUp | int, present: bool, checked_in_at
         record = _count_hours(attendance, signup)
         _audit(attendance, "attendance.mark", actor=actor, before=before,
                after={**_times(attendance), "hours": record.counted_hours if record else None})
+        _pay_attendance(attendance, actor=actor)
         return attendance
 
 
@@ -299,6 +324,8 @@ def service_record_verify(*, actor, record: ServiceRecord | int) -> ServiceRecor
             raise DomainError(_("These hours are already verified."), code="already_verified")
         record.refresh_from_db()
         _audit_record(record, "attendance.verify", actor=actor, after={"hours": record.hours})
+        points_award_for(actor=actor, person=record.volunteer.user, trigger=Trigger.HOURS, quantity=record.hours,
+                         source=record)
         transaction.on_commit(lambda: notices.verified(record.pk), robust=True)
         return record
 
@@ -314,6 +341,10 @@ def _correct(record: ServiceRecord, hours: Decimal, reason: str, *, actor) -> Se
     ServiceRecord.objects.filter(pk=record.pk).update(hours=hours, corrected_at=clock.now(), correction_reason=reason)
     record.refresh_from_db()
     _audit_record(record, "attendance.correct", actor=actor, before=before, after={"hours": hours, "reason": reason})
+    if record.is_verified:
+        # Verified hours have been paid for: the points follow the correction (pending ones pay on verifying).
+        points_award_revise(actor=actor, person=record.volunteer.user, trigger=Trigger.HOURS, quantity=hours,
+                            source=record, note=reason)
     return record
 
 

@@ -147,6 +147,7 @@ ACTION_LABELS = {
     "volunteers.person_recorded": _("recorded a person for a unit's volunteer team"),
     "points.award": _("awarded points by a rule"),
     "points.manual_award": _("awarded points by hand"),
+    "points.award_revise": _("revised points a rule paid (what earned them changed)"),
     "points.deduct": _("deducted points (correction)"),
     "points.expire": _("expired points (system)"),
     "points.rule_set": _("set a points rule"),

@@ -21,6 +21,8 @@ from tqdm import tqdm
 from jusha.accounts.models import Role, RoleAssignment, User
 from jusha.activities.demo import seed_activities
 from jusha.activities.models import Activity
+from jusha.attendance.demo import pay_attendance_points, seed_attendance
+from jusha.attendance.models import Attendance, ServiceRecord
 from jusha.audit.services import audit_record
 from jusha.cases.demo import CASES, seed_cases
 from jusha.cases.models import Case
@@ -134,6 +136,7 @@ def demo_counts() -> dict[str, int]:
         "service projects": ServiceProject.objects.filter(alliance__subdistrict=sub).count(),
         "cases": Case.objects.filter(community__subdistrict=sub).count(),
         "activities": Activity.objects.filter(subdistrict=sub).count(),
+        "service records": ServiceRecord.objects.filter(session__activity__subdistrict=sub).count(),
         "rewards": Reward.objects.filter(subdistrict=sub).count(),
         "redemptions": Redemption.objects.filter(reward__subdistrict=sub).count(),
         "survey responses": SurveyResponse.objects.filter(survey__subdistrict=sub).count(),
@@ -182,6 +185,7 @@ def format_counts(counts: dict[str, int]) -> str:
         "service projects": ServiceProject._meta.verbose_name_plural,
         "cases": Case._meta.verbose_name_plural,
         "activities": Activity._meta.verbose_name_plural,
+        "service records": ServiceRecord._meta.verbose_name_plural,
         "rewards": Reward._meta.verbose_name_plural,
         "redemptions": Redemption._meta.verbose_name_plural,
         "survey responses": SurveyResponse._meta.verbose_name_plural,
@@ -245,6 +249,9 @@ class _DemoWorld:
             (Activity._meta.verbose_name_plural, lambda: seed_activities(self.subdistrict)),
             (SurveyResponse._meta.verbose_name_plural, lambda: seed_livelihood(
                 self.subdistrict, resident_mobile=RESIDENT_MOBILE, seed=SEED)),
+            # After the activities (it fills in their past sessions) and after the points step (whose
+            # rules decide what attending and verified hours pay).
+            (Attendance._meta.verbose_name_plural, self.attendance),
         ]
         with tqdm(total=len(steps), file=sys.stderr, disable=not self.progress, unit="step",
                   desc=names.SUBDISTRICT[1]) as bar:
@@ -351,6 +358,10 @@ class _DemoWorld:
         self.the_teams = Team.objects.bulk_create([
             Team(subdistrict=self.subdistrict, kind=kind, name=name) for kind, name in names.TEAMS
         ])
+
+    def attendance(self) -> None:
+        seed_attendance(self.subdistrict, seed=SEED)
+        pay_attendance_points(self.subdistrict)
 
     def projects(self) -> None:
         seed_projects(alliance=self.the_alliance)

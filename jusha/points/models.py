@@ -120,6 +120,9 @@ class PointsTransaction(models.Model):
     source_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     source_id = models.CharField(max_length=40, blank=True)
+    # An award or deduction that revises what the source already paid (`services.points_award_revise`):
+    # the only way the same (trigger, source, person) is paid again.
+    is_revision = models.BooleanField(default=False)
     redemption = models.ForeignKey("points.Redemption", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="movements", verbose_name=_("redemption"))
     # Awards: the year the points were earned in, which decides when they expire (docs/points.md).
@@ -137,7 +140,8 @@ class PointsTransaction(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="points_movement_amount_positive"),
             # The same source never pays the same person twice for the same trigger.
             models.UniqueConstraint(fields=["trigger", "source_type", "source_id", "person"],
-                                    condition=Q(kind="award") & ~Q(source_id=""), name="points_award_once"),
+                                    condition=Q(kind="award", is_revision=False) & ~Q(source_id=""),
+                                    name="points_award_once"),
             # One expiry per person and year's lot.
             models.UniqueConstraint(fields=["person", "lot_year"], condition=Q(kind="expiry"),
                                     name="points_expire_lot_once"),

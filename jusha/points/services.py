@@ -142,6 +142,12 @@ def person_subdistrict_id(person: User) -> int | None:
 
 
 def _source_subdistrict_id(source: models.Model) -> int | None:
+    """The subdistrict whose rules pay for `source`: its community's, its own, or, for something that
+    happened at an activity's session (an attendance, a service record), the activity's."""
+    session = getattr(source, "session", None)
+    activity = getattr(session, "activity", None)
+    if activity is not None:
+        return activity.subdistrict_id
     community_id = getattr(source, "community_id", None)
     if community_id is not None:
         return Community.objects.filter(pk=community_id).values_list("subdistrict_id", flat=True).first()
@@ -192,6 +198,71 @@ def points_award_for(*, actor, person: User, trigger: str, quantity=1, source: m
                      after={"person": person.pk, "points": points, "trigger": trigger, "quantity": str(quantity),
                             "source": f"{source_type.app_label}.{source_type.model}:{source.pk}"},
                      subdistrict_id=subdistrict_id)
+        return movement
+
+
+def _already_paid(key: dict) -> int:
+    """What a (trigger, source, person) has paid so far: its awards less the revisions that took some back."""
+    moved = dict(PointsTransaction.objects.filter(**key, kind__in=(K.AWARD, K.DEDUCTION))
+                 .order_by().values_list("kind").annotate(total=Sum("amount")))
+    return moved.get(K.AWARD, 0) - moved.get(K.DEDUCTION, 0)
+
+
+def points_award_revise(*, actor, person: User, trigger: str, quantity, source: models.Model,
+                        note: str = "") -> PointsTransaction | None:
+    """What `source` earned changed (its hours were corrected, an attendance was struck off): post the
+    difference between what the rule for `trigger` now gives for `quantity` and what was already paid
+    for this (trigger, source, person) — an award when it is more, a deduction when less, nothing when
+    the same (so calling it again changes nothing). Called inside the caller's transaction.
+
+    A quantity of 0 takes everything back whatever the rules say; otherwise a trigger without an active
+    rule changes nothing (switching a rule off stops future pay, it never takes back what was earned).
+    A deduction never takes the balance below zero: when the person has already spent the points, it
+    takes what the balance allows and the movement's reason says how much could not be taken back (the
+    correction of the hours must not fail because of points). Returns the movement posted, or None."""
+    if trigger not in Trigger.values or trigger == Trigger.BONUS:
+        raise DomainError(_("Unknown trigger."), code="invalid_trigger", field="trigger")
+    if source is None or source.pk is None or person is None:
+        raise DomainError(_("Points are paid for something that happened."), code="invalid_source")
+    source_type = ContentType.objects.get_for_model(source)
+    key = {"trigger": trigger, "source_type": source_type, "source_id": str(source.pk), "person": person}
+    subdistrict_id = _source_subdistrict_id(source) or person_subdistrict_id(person)
+    _points_for(1, quantity)  # refuses a quantity that is not a number of at least 0
+    if Decimal(str(quantity)) == 0:
+        target = 0
+    else:
+        rule = PointsRule.objects.filter(subdistrict=subdistrict_id, trigger=trigger, is_active=True).first()
+        if rule is None:
+            return None
+        target = _points_for(rule.points, quantity)
+    with transaction.atomic():
+        account = _person_account(person, lock=True)
+        # Read after the lock: every movement for this source before ours has committed by now.
+        paid = _already_paid(key)
+        change = target - paid
+        taken = min(-change, account.balance) if change < 0 else 0
+        label = _reason(note, required=False) or str(Trigger(trigger).label)
+        if change > 0:
+            revision = PointsTransaction.objects.filter(kind=K.AWARD, **key).exists()
+            movement = _post(kind=K.AWARD, person=person, account=account, system=A.ISSUED, amount=change,
+                             reason=label, actor=actor, trigger=trigger, source_type=source_type,
+                             source_id=str(source.pk), is_revision=revision, lot_year=_lot_year())
+        elif taken > 0:
+            if taken < -change:
+                label = (_("%(reason)s (%(owed)s points could not be taken back: the balance was %(balance)s)")
+                         % {"reason": label, "owed": -change - taken, "balance": account.balance})
+            movement = _post(kind=K.DEDUCTION, person=person, account=account, system=A.ISSUED, amount=taken,
+                             reason=label, actor=actor, trigger=trigger, source_type=source_type,
+                             source_id=str(source.pk), is_revision=True)
+        else:
+            movement = None
+        if change != 0:
+            audit_record(actor=actor, action="points.award_revise", target=movement or account,
+                         after={"person": person.pk, "trigger": trigger, "quantity": str(quantity), "paid": paid,
+                                "now": target, "posted": change if change > 0 else -taken,
+                                "not_taken_back": -change - taken if change < 0 else 0,
+                                "source": f"{source_type.app_label}.{source_type.model}:{source.pk}"},
+                         subdistrict_id=subdistrict_id)
         return movement
 
 
