@@ -462,8 +462,8 @@ def open311_report(*, category, description: str, place: Place, address: str = "
                                        lng=place.lng, lat=place.lat, followed=True, created_at=now)
         _move(case, Step.FOLLOW, actor=None, after={"report": report.pk, "source": Source.OPEN311})
         return case, report, True
-    case, report = _open_case(actor=None, source=Source.OPEN311, category=category, description=description,
-                              place=place, address=address, at=now)
+    case, report = _open_case(actor=None, reporter=None, source=Source.OPEN311, category=category,
+                              description=description, place=place, address=address, at=now)
     return case, report, False
 
 
