@@ -34,6 +34,12 @@ def axe(page, *, impacts=("serious", "critical")) -> list[dict]:
                     pytrace=False)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_JS))
+    # Colours read in the middle of a fade-in (an htmx swap, a page's entrance) are neither the start's nor
+    # the end's: let running animations and transitions finish first, so axe checks what stays on screen.
+    # (A spinner that never ends is not waited for.)
+    page.evaluate("""async () => await Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => null)))""")
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in results["violations"] if v.get("impact") in impacts]
     if bad:
