@@ -5,6 +5,7 @@ already_signed_up, overlap, not_in_audience, age_required, age_out_of_range, ses
 not_a_volunteer, skill_mismatch, no_volunteer_slots (sign-up); too_late, invalid_transition (cancel)."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.security import django_auth
@@ -52,7 +53,8 @@ class ActivityOut(Schema):
 
 
 class ActivityFilter(Schema):
-    kind: Activity.Kind | None = None
+    # Inline values, not the Kind enum: OpenAPI names enums by class name, and onboarding has a Kind too.
+    kind: Literal["lecture", "course", "youth", "volunteer_service", "alliance"] | None = None
     community: int | None = Field(None, ge=1, le=2**62)
     q: str = Field("", max_length=selectors.SEARCH_MAX_LENGTH, description="words in the title or description")
 

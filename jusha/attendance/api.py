@@ -71,7 +71,9 @@ def _scan(request, session_id: int, payload: ScanIn, step) -> dict:
     return _attendance(step(actor=request.user, session=session_id, token=payload.token, position=position))
 
 
-SCAN_RESPONSES = {200: AttendanceOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# 403: a session POST without its CSRF token.
+SCAN_RESPONSES = {200: AttendanceOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                  422: ValidationErrorOut}
 
 
 @router.post("/sessions/{session_id}/check-in", auth=django_auth, response=SCAN_RESPONSES)
